@@ -1,0 +1,17 @@
+# Every third-party library comes from Debian's packages (tools/install-deps installs them). Each is
+# found here once, as an imported target, so component folders only name what they link.
+find_package(PkgConfig REQUIRED)
+find_package(Threads REQUIRED)
+find_package(OpenSSL REQUIRED)
+find_package(CURL REQUIRED)
+find_package(Protobuf REQUIRED)
+find_package(gRPC CONFIG REQUIRED)
+find_package(absl CONFIG REQUIRED)
+find_package(yaml-cpp CONFIG REQUIRED)
+find_package(nlohmann_json 3.11 CONFIG REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(Catch2 2 CONFIG REQUIRED)
+pkg_check_modules(libgit2 REQUIRED IMPORTED_TARGET libgit2)
+pkg_check_modules(httplib REQUIRED IMPORTED_TARGET cpp-httplib)
+
+find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)

@@ -1,0 +1,219 @@
+// Reads YAML through yaml-cpp's event interface straight into JSON: no intermediate node tree, and
+// every event carries the position that errors report.
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
+#include <map>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <utility>
+
+#include "absl/status/status.h"
+#include "lib/manifest/scalar.h"
+#include "lib/manifest/yaml.h"
+
+namespace fluxcpp::manifest {
+namespace {
+
+constexpr std::string_view kPlainTag = "?";
+constexpr std::string_view kNonPlainTag = "!";  // quoted and block scalars
+
+// Builds the JSON value of one document from parser events. The first error wins; later events of
+// the document are ignored.
+class JsonBuilder : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    result_.reset();
+    stack_.clear();
+    anchors_.clear();
+    error_.reset();
+    start_ = mark;
+  }
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    Add(Json(nullptr), mark, anchor, false);
+  }
+
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto found = anchors_.find(anchor);
+    if (found == anchors_.end()) return Fail(mark, "alias to an anchor that is not defined");
+    Add(found->second, mark, 0, false);
+  }
+
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    absl::StatusOr<Json> json = tag == kPlainTag      ? ResolvePlainScalar(value)
+                                : tag == kNonPlainTag ? Json(value)
+                                                      : ResolveTaggedScalar(tag, value);
+    if (!json.ok()) return Fail(mark, std::string(json.status().message()));
+    Add(std::move(*json), mark, anchor, tag == kPlainTag && value == "<<");
+  }
+
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value) override {
+    OpenFrame(Json::array(), mark, anchor);
+  }
+  void OnSequenceEnd() override { CloseFrame(); }
+
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value) override {
+    OpenFrame(Json::object(), mark, anchor);
+  }
+  void OnMapEnd() override { CloseFrame(); }
+
+  const YAML::Mark& start() const { return start_; }
+  // The document's value; null for an empty document.
+  Json TakeResult() { return result_ ? std::move(*result_) : Json(nullptr); }
+  const std::optional<std::pair<YAML::Mark, std::string>>& error() const { return error_; }
+
+ private:
+  struct Frame {
+    Json value;
+    YAML::anchor_t anchor = 0;
+    YAML::Mark mark;
+    std::optional<std::string> key;  // set while a mapping waits for the value of this key
+    bool key_is_merge = false;
+    YAML::Mark key_mark;
+    std::set<std::string> explicit_keys;
+  };
+
+  void Fail(const YAML::Mark& mark, std::string message) {
+    if (!error_) error_.emplace(mark, std::move(message));
+  }
+
+  void OpenFrame(Json value, const YAML::Mark& mark, YAML::anchor_t anchor) {
+    Frame& frame = stack_.emplace_back();
+    frame.value = std::move(value);
+    frame.mark = mark;
+    frame.anchor = anchor;
+  }
+
+  void CloseFrame() {
+    if (stack_.empty()) return;
+    Frame frame = std::move(stack_.back());
+    stack_.pop_back();
+    Add(std::move(frame.value), frame.mark, frame.anchor, false);
+  }
+
+  static std::string KeyText(const Json& key) {
+    if (key.is_string()) return key.get<std::string>();
+    return key.dump();  // null, true, 3: the text JSON gives them
+  }
+
+  void Add(Json value, const YAML::Mark& mark, YAML::anchor_t anchor, bool merge_token) {
+    if (error_) return;
+    if (anchor != 0) anchors_[anchor] = value;
+    if (stack_.empty()) {
+      result_ = std::move(value);
+      start_ = mark;  // where the document's content begins, past any `---` and comments
+      return;
+    }
+    Frame& top = stack_.back();
+    if (top.value.is_array()) {
+      top.value.push_back(std::move(value));
+    } else if (!top.key) {
+      if (value.is_structured()) return Fail(mark, "a mapping key must be a scalar");
+      top.key = merge_token ? "<<" : KeyText(value);
+      top.key_is_merge = merge_token;
+      top.key_mark = mark;
+    } else {
+      if (top.key_is_merge) {
+        Merge(top, value, mark);
+      } else if (!top.explicit_keys.insert(*top.key).second) {
+        return Fail(top.key_mark, "mapping key \"" + *top.key + "\" is defined twice");
+      } else {
+        top.value[*top.key] = std::move(value);
+      }
+      top.key.reset();
+      top.key_is_merge = false;
+    }
+  }
+
+  // `<<: *base` or `<<: [*a, *b]`: keys written in the mapping itself win, then earlier merged
+  // mappings.
+  void Merge(Frame& target, const Json& source, const YAML::Mark& mark) {
+    auto merge_one = [&](const Json& mapping) {
+      if (!mapping.is_object())
+        return Fail(mark, "a << merge takes a mapping or a list of mappings");
+      for (const auto& [key, value] : mapping.items()) {
+        if (!target.value.contains(key)) target.value[key] = value;
+      }
+    };
+    if (source.is_array()) {
+      for (const Json& mapping : source) merge_one(mapping);
+    } else {
+      merge_one(source);
+    }
+  }
+
+  std::vector<Frame> stack_;
+  std::map<YAML::anchor_t, Json> anchors_;
+  std::optional<Json> result_;
+  std::optional<std::pair<YAML::Mark, std::string>> error_;
+  YAML::Mark start_;
+};
+
+SourceLocation Locate(std::string_view file_name, int document, const YAML::Mark& mark) {
+  return SourceLocation{.file = std::string(file_name),
+                        .document = document,
+                        .line = mark.line + 1,
+                        .column = mark.column + 1};
+}
+
+absl::Status ErrorAt(const SourceLocation& where, std::string_view message) {
+  return absl::InvalidArgumentError(where.Describe() + ": " + std::string(message));
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<Document>> ParseYamlDocuments(std::string_view text,
+                                                         std::string_view file_name) {
+  std::vector<Document> documents;
+  std::istringstream stream{std::string(text)};
+  JsonBuilder builder;
+  int document = 0;
+  try {
+    YAML::Parser parser(stream);
+    for (; parser.HandleNextDocument(builder); ++document) {
+      if (const auto& error = builder.error()) {
+        return ErrorAt(Locate(file_name, document, error->first), error->second);
+      }
+      Json value = builder.TakeResult();
+      if (value.is_null()) continue;  // empty document: comments only, or a bare `---`
+      documents.push_back(Document{.json = std::move(value),
+                                   .source = Locate(file_name, document, builder.start())});
+    }
+  } catch (const YAML::Exception& error) {
+    return ErrorAt(Locate(file_name, document, error.mark), error.msg);
+  }
+  return documents;
+}
+
+absl::StatusOr<std::vector<Object>> ReadObjects(std::string_view text, std::string_view file_name) {
+  auto documents = ParseYamlDocuments(text, file_name);
+  if (!documents.ok()) return documents.status();
+  std::vector<Object> objects;
+  objects.reserve(documents->size());
+  for (Document& document : *documents) {
+    const Json& json = document.json;
+    if (!json.is_object()) {
+      return ErrorAt(document.source,
+                     "a Kubernetes object must be a mapping, not " + std::string(json.type_name()));
+    }
+    for (const char* field : {"apiVersion", "kind"}) {
+      if (!json.contains(field) || !json[field].is_string() ||
+          json[field].get<std::string>().empty()) {
+        return ErrorAt(document.source, std::string("the object has no ") + field +
+                                            " (every Kubernetes object needs one)");
+      }
+    }
+    objects.emplace_back(std::move(document.json), std::move(document.source));
+  }
+  return objects;
+}
+
+}  // namespace fluxcpp::manifest
