@@ -113,7 +113,7 @@ std::string Explain(const Condition& condition) {
   return Cat(condition.reason, ": ", condition.message);
 }
 
-std::string OfReady(int64_t count, int64_t wanted, std::string_view what) {
+std::string CountOf(int64_t count, int64_t wanted, std::string_view what) {
   return Cat(count, " of ", wanted, " ", what);
 }
 
@@ -163,15 +163,15 @@ Health DeploymentHealth(const Subject& subject) {
   int64_t updated = IntAt(json, {"status", "updatedReplicas"}, 0);
   int64_t ready = IntAt(json, {"status", "readyReplicas"}, 0);
   int64_t available_replicas = IntAt(json, {"status", "availableReplicas"}, 0);
-  if (wanted > replicas) return subject.InProgress(OfReady(replicas, wanted, "replicas created"));
-  if (wanted > updated) return subject.InProgress(OfReady(updated, wanted, "replicas updated"));
+  if (wanted > replicas) return subject.InProgress(CountOf(replicas, wanted, "replicas created"));
+  if (wanted > updated) return subject.InProgress(CountOf(updated, wanted, "replicas updated"));
   if (replicas > wanted) {
     return subject.InProgress(Cat(replicas - wanted, " old replicas pending termination"));
   }
   if (updated > available_replicas) {
-    return subject.InProgress(OfReady(available_replicas, updated, "updated replicas available"));
+    return subject.InProgress(CountOf(available_replicas, updated, "updated replicas available"));
   }
-  if (wanted > ready) return subject.InProgress(OfReady(ready, wanted, "replicas ready"));
+  if (wanted > ready) return subject.InProgress(CountOf(ready, wanted, "replicas ready"));
   if (!progressing) return subject.InProgress("new ReplicaSet not yet available");
   if (!available) return subject.InProgress("Available condition is not True");
   return subject.Current(Cat(replicas, " replicas available"));
@@ -188,8 +188,8 @@ Health StatefulSetHealth(const Subject& subject) {
   int64_t ready = IntAt(json, {"status", "readyReplicas"}, 0);
   int64_t current = IntAt(json, {"status", "currentReplicas"}, 0);
   int64_t updated = IntAt(json, {"status", "updatedReplicas"}, 0);
-  if (wanted > replicas) return subject.InProgress(OfReady(replicas, wanted, "replicas created"));
-  if (wanted > ready) return subject.InProgress(OfReady(ready, wanted, "replicas ready"));
+  if (wanted > replicas) return subject.InProgress(CountOf(replicas, wanted, "replicas created"));
+  if (wanted > ready) return subject.InProgress(CountOf(ready, wanted, "replicas ready"));
   if (replicas > wanted) {
     return subject.InProgress(Cat(replicas - wanted, " old replicas pending termination"));
   }
@@ -199,14 +199,14 @@ Health StatefulSetHealth(const Subject& subject) {
   if (auto partition = IntAt(json, {"spec", "updateStrategy", "rollingUpdate", "partition"})) {
     int64_t to_update = wanted - *partition;
     if (updated < to_update) {
-      return subject.InProgress(OfReady(
+      return subject.InProgress(CountOf(
           updated, to_update,
           *partition == 0 ? "replicas updated" : "replicas at or above the partition updated"));
     }
     return subject.Current(Cat("rollout complete, ", updated, " replicas updated"));
   }
   if (wanted > current) {
-    return subject.InProgress(OfReady(current, wanted, "replicas current"));
+    return subject.InProgress(CountOf(current, wanted, "replicas current"));
   }
   std::string update_revision = StringAt(json, {"status", "updateRevision"});
   if (StringAt(json, {"status", "currentRevision"}) != update_revision) {
@@ -231,10 +231,10 @@ Health DaemonSetHealth(const Subject& subject) {
   int64_t updated = IntAt(json, {"status", "updatedNumberScheduled"}, 0);
   int64_t available = IntAt(json, {"status", "numberAvailable"}, 0);
   int64_t ready = IntAt(json, {"status", "numberReady"}, 0);
-  if (*desired > scheduled) return subject.InProgress(OfReady(scheduled, *desired, "scheduled"));
-  if (*desired > updated) return subject.InProgress(OfReady(updated, *desired, "updated"));
-  if (*desired > available) return subject.InProgress(OfReady(available, *desired, "available"));
-  if (*desired > ready) return subject.InProgress(OfReady(ready, *desired, "ready"));
+  if (*desired > scheduled) return subject.InProgress(CountOf(scheduled, *desired, "scheduled"));
+  if (*desired > updated) return subject.InProgress(CountOf(updated, *desired, "updated"));
+  if (*desired > available) return subject.InProgress(CountOf(available, *desired, "available"));
+  if (*desired > ready) return subject.InProgress(CountOf(ready, *desired, "ready"));
   return subject.Current(Cat(*desired, " scheduled and ready"));
 }
 
@@ -250,11 +250,11 @@ Health ReplicaSetHealth(const Subject& subject) {
   int64_t labelled = IntAt(json, {"status", "fullyLabeledReplicas"}, 0);
   int64_t available = IntAt(json, {"status", "availableReplicas"}, 0);
   int64_t ready = IntAt(json, {"status", "readyReplicas"}, 0);
-  if (wanted > labelled) return subject.InProgress(OfReady(labelled, wanted, "replicas labelled"));
+  if (wanted > labelled) return subject.InProgress(CountOf(labelled, wanted, "replicas labelled"));
   if (wanted > available) {
-    return subject.InProgress(OfReady(available, wanted, "replicas available"));
+    return subject.InProgress(CountOf(available, wanted, "replicas available"));
   }
-  if (wanted > ready) return subject.InProgress(OfReady(ready, wanted, "replicas ready"));
+  if (wanted > ready) return subject.InProgress(CountOf(ready, wanted, "replicas ready"));
   if (replicas > wanted) {
     return subject.InProgress(Cat(replicas - wanted, " replicas pending termination"));
   }
