@@ -30,3 +30,18 @@ endfunction()
 # The tree stays formatted with the root .clang-format.
 add_test(NAME format COMMAND ${PROJECT_SOURCE_DIR}/tools/check-format)
 set_tests_properties(format PROPERTIES LABELS unit)
+
+# fluxcpp_e2e_test(NAME SOURCES file... LIBRARIES target... [RUN_SERIAL]): a Catch2 executable that talks to
+# the peers of the running test ground. RUN_SERIAL for tests that disturb the ground (restart a server).
+function(fluxcpp_e2e_test name)
+  cmake_parse_arguments(PARSE_ARGV 1 test "RUN_SERIAL" "" "SOURCES;LIBRARIES")
+  add_executable(${name} ${test_SOURCES})
+  target_link_libraries(${name} PRIVATE ${test_LIBRARIES} fluxcpp_e2e_support fluxcpp_catch_main)
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/tests)
+  target_compile_definitions(${name} PRIVATE TESTDATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/testdata")
+  set(properties LABELS e2e TIMEOUT 600)
+  if(test_RUN_SERIAL)
+    list(APPEND properties RUN_SERIAL TRUE)
+  endif()
+  catch_discover_tests(${name} TEST_PREFIX "${name}." PROPERTIES ${properties})
+endfunction()

@@ -385,7 +385,8 @@ absl::Status Client::Watch(const GroupVersionKind& gvk, const std::string& names
   auto failing_since = std::chrono::steady_clock::time_point{};
   constexpr auto kGiveUpAfter = std::chrono::minutes(2);
   int failures = 0;
-  while (!stopped) {
+  auto cancelled = [&options] { return options.cancel && options.cancel->load(); };
+  while (!stopped && !cancelled()) {
     std::string target = path->collection + "?watch=1&allowWatchBookmarks=true";
     AddQuery(target, "resourceVersion", resource_version);
     AddQuery(target, "labelSelector", options.label_selector);
@@ -430,8 +431,10 @@ absl::Status Client::Watch(const GroupVersionKind& gvk, const std::string& names
       return true;
     };
     auto status_code = transport_->Stream(
-        HttpRequest{.path = target, .timeout = std::chrono::milliseconds(0)}, on_data);
-    if (stopped) break;
+        HttpRequest{
+            .path = target, .timeout = std::chrono::milliseconds(0), .cancel = options.cancel},
+        on_data);
+    if (stopped || cancelled()) break;
     if (status_code.ok() && *status_code == 410) gone = true;
     if (gone) {
       absl::Status listed = relist();

@@ -7,6 +7,7 @@
 // when a kind is missing, so a CRD installed a second ago is usable.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -72,6 +73,8 @@ struct WatchOptions {
   std::string field_selector;
   std::string resource_version;  // resume point; empty starts from a fresh list
   int timeout_seconds = 300;     // the server closes each watch after this; the client then resumes
+  // Watch returns OK soon after this becomes true.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // A watch handler returns false to stop watching.

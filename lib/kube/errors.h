@@ -20,23 +20,25 @@ std::string KubernetesReason(const absl::Status& status);
 // Adds context in front of an error's message, keeping its code and reason: "apply: <message>".
 absl::Status WithContext(const absl::Status& status, std::string_view context);
 
-inline bool IsNotFound(const absl::Status& status) {
+inline bool IsNotFoundError(const absl::Status& status) {
   return KubernetesReason(status) == "NotFound";
 }
-inline bool IsAlreadyExists(const absl::Status& status) {
+inline bool IsAlreadyExistsError(const absl::Status& status) {
   return KubernetesReason(status) == "AlreadyExists";
 }
-inline bool IsConflict(const absl::Status& status) {
+inline bool IsConflictError(const absl::Status& status) {
   return KubernetesReason(status) == "Conflict";
 }
-inline bool IsInvalid(const absl::Status& status) { return KubernetesReason(status) == "Invalid"; }
-inline bool IsForbidden(const absl::Status& status) {
+inline bool IsInvalidError(const absl::Status& status) {
+  return KubernetesReason(status) == "Invalid";
+}
+inline bool IsForbiddenError(const absl::Status& status) {
   return KubernetesReason(status) == "Forbidden";
 }
-inline bool IsUnauthorized(const absl::Status& status) {
+inline bool IsUnauthorizedError(const absl::Status& status) {
   return KubernetesReason(status) == "Unauthorized";
 }
-inline bool IsGone(const absl::Status& status) {
+inline bool IsGoneError(const absl::Status& status) {
   return KubernetesReason(status) == "Expired" || KubernetesReason(status) == "Gone";
 }
 

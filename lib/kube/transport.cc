@@ -93,6 +93,11 @@ size_t HeaderCallback(char* data, size_t size, size_t count, void* user) {
   return size * count;
 }
 
+int ProgressCallback(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* cancel = static_cast<const std::atomic<bool>*>(user);
+  return cancel->load() ? 1 : 0;  // non-zero aborts the transfer
+}
+
 void SetBlob(CURL* handle, CURLoption option, const std::string& pem) {
   curl_blob blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY};
   curl_easy_setopt(handle, option, &blob);
@@ -194,13 +199,22 @@ Transport::Attempt Transport::Perform(const HttpRequest& request, const Credenti
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &target);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, HeaderCallback);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &attempt.retry_after);
+  if (request.cancel) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, ProgressCallback);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, request.cancel);
+  }
   std::array<char, CURL_ERROR_SIZE> error_buffer{};
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer.data());
 
   requests_sent_.fetch_add(1);
   CURLcode code = curl_easy_perform(curl);
   attempt.curl_code = code;
-  if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && target.stopped)) {
+  bool cancelled = code == CURLE_ABORTED_BY_CALLBACK && request.cancel && request.cancel->load();
+  if (cancelled) {
+    attempt.status =
+        absl::CancelledError(request.method + " " + config_.server + request.path + ": cancelled");
+  } else if (code == CURLE_OK || (code == CURLE_WRITE_ERROR && target.stopped)) {
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
     attempt.status = status;

@@ -33,6 +33,8 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{60000};  // whole request; 0 for none (watches)
   // Retry after 5xx and broken connections. Defaults to true for GET, HEAD, PUT and DELETE.
   std::optional<bool> idempotent;
+  // When set and it becomes true, the transfer stops within about a second (streams, shutdown).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpResponse {

@@ -53,9 +53,20 @@ start_process() {
   local name=$1
   shift
   mkdir -p "$ground_dir/logs" "$ground_dir/pids"
-  setsid "$@" >"$ground_dir/logs/$name.log" 2>&1 </dev/null &
+  printf '%s\0' "$@" >"$ground_dir/pids/$name.command"
+  setsid "$@" >>"$ground_dir/logs/$name.log" 2>&1 </dev/null &
   echo $! >"$ground_dir/pids/$name"
-  echo "$name" >>"$ground_dir/start-order"
+  grep -qx "$name" "$ground_dir/start-order" 2>/dev/null || echo "$name" >>"$ground_dir/start-order"
+}
+
+# Stops a peer and starts it again with the same command line (same ports, same data): for tests of
+# what clients do while a server restarts.
+restart_process() {
+  local name=$1 command=()
+  [[ -f "$ground_dir/pids/$name.command" ]] || die "no peer named $name in $ground_dir"
+  mapfile -d '' command <"$ground_dir/pids/$name.command"
+  stop_process "$name"
+  start_process "$name" "${command[@]}"
 }
 
 process_group_alive() { pgrep -g "$1" >/dev/null 2>&1; }

@@ -1,0 +1,238 @@
+// Every kubeconfig form the client supports, each used for a real call against the ground's API
+// server.
+#include "lib/kube/config.h"
+
+#include <absl/strings/escaping.h>
+#include <stdlib.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "lib/kube/client.h"
+#include "lib/kube/errors.h"
+#include "lib/manifest/yaml.h"
+#include "tests/e2e/support/ground.h"
+
+namespace fluxcpp::kube {
+namespace {
+
+using fluxcpp::testing::AdminClient;
+using fluxcpp::testing::AdminConfig;
+using fluxcpp::testing::ScopedNamespace;
+using fluxcpp::testing::ScratchDirectory;
+using fluxcpp::testing::ServiceAccountToken;
+using fluxcpp::testing::WhoAmI;
+
+// A kubeconfig with one context "test" for the ground's server and the given user entry.
+std::string Kubeconfig(const Json& cluster, const Json& user) {
+  Json config = {
+      {"apiVersion", "v1"},
+      {"kind", "Config"},
+      {"clusters", Json::array({{{"name", "ground"}, {"cluster", cluster}}})},
+      {"users", Json::array({{{"name", "someone"}, {"user", user}}})},
+      {"contexts", Json::array({{{"name", "test"},
+                                 {"context", {{"cluster", "ground"}, {"user", "someone"}}}}})},
+      {"current-context", "test"}};
+  return manifest::ToYaml(config);
+}
+
+Json ClusterWithCaData(const ClusterConfig& admin) {
+  return {{"server", admin.server},
+          {"certificate-authority-data", absl::Base64Escape(admin.tls.ca_pem)}};
+}
+
+std::unique_ptr<Client> ClientFor(const std::string& kubeconfig_path) {
+  auto config = LoadKubeconfig({.paths = {kubeconfig_path}});
+  INFO(config.status().ToString());
+  REQUIRE(config.ok());
+  auto client = Client::Create(*config);
+  REQUIRE(client.ok());
+  return std::move(*client);
+}
+
+struct ServiceAccountFixture {
+  std::unique_ptr<Client> admin = AdminClient();
+  ScopedNamespace namespace_{*admin, "config-test"};
+  std::string user;
+  std::string token;
+  ServiceAccountFixture() {
+    auto created = admin->Create(
+        Object(Json{{"apiVersion", "v1"},
+                    {"kind", "ServiceAccount"},
+                    {"metadata", {{"name", "robot"}, {"namespace", namespace_.name()}}}}));
+    REQUIRE(created.ok());
+    user = "system:serviceaccount:" + namespace_.name() + ":robot";
+    token = ServiceAccountToken(*admin, namespace_.name(), "robot");
+  }
+};
+
+TEST_CASE("client certificate and key given as data") {
+  auto client = AdminClient();
+  CHECK(WhoAmI(*client) == "ground-admin");
+  auto version = client->Call("GET", "/version");
+  REQUIRE(version.ok());
+  CHECK((*version)["gitVersion"].get<std::string>().starts_with("v1."));
+}
+
+TEST_CASE("client certificate, key and CA given as files relative to the kubeconfig") {
+  ClusterConfig admin = AdminConfig();
+  ScratchDirectory scratch;
+  scratch.Write("pki/ca.crt", admin.tls.ca_pem);
+  scratch.Write("pki/admin.crt", admin.tls.client_certificate_pem);
+  scratch.Write("pki/admin.key", admin.tls.client_key_pem, 0600);
+  std::string path = scratch.Write(
+      "kubeconfig",
+      Kubeconfig({{"server", admin.server}, {"certificate-authority", "pki/ca.crt"}},
+                 {{"client-certificate", "pki/admin.crt"}, {"client-key", "pki/admin.key"}}));
+  CHECK(WhoAmI(*ClientFor(path)) == "ground-admin");
+}
+
+TEST_CASE("a ServiceAccount token, inline and from a token file") {
+  ServiceAccountFixture account;
+  ScratchDirectory scratch;
+  Json cluster = ClusterWithCaData(AdminConfig());
+  std::string inline_path =
+      scratch.Write("inline", Kubeconfig(cluster, {{"token", account.token}}));
+  CHECK(WhoAmI(*ClientFor(inline_path)) == account.user);
+  scratch.Write("token", account.token + "\n");
+  std::string file_path = scratch.Write("from-file", Kubeconfig(cluster, {{"tokenFile", "token"}}));
+  CHECK(WhoAmI(*ClientFor(file_path)) == account.user);
+}
+
+TEST_CASE("a rotated token file is read again") {
+  ServiceAccountFixture account;
+  ScratchDirectory scratch;
+  scratch.Write("token", "not-a-valid-token");
+  std::string path = scratch.Write(
+      "kubeconfig", Kubeconfig(ClusterWithCaData(AdminConfig()), {{"tokenFile", "token"}}));
+  auto client = ClientFor(path);
+  auto refused = client->Call("GET", "/api/v1/namespaces/default");
+  CHECK(IsUnauthorizedError(refused.status()));
+  scratch.Write("token", account.token);
+  CHECK(WhoAmI(*client) == account.user);
+}
+
+TEST_CASE("an exec credential plugin, run once while its credential is valid") {
+  ServiceAccountFixture account;
+  ScratchDirectory scratch;
+  // The plugin counts its runs, checks it was told the protocol version, and prints the token.
+  std::string plugin =
+      scratch.Write("plugin.sh",
+                    "#!/bin/sh\n"
+                    "echo run >> \"$(dirname \"$0\")/runs\"\n"
+                    "case \"$KUBERNETES_EXEC_INFO\" in *client.authentication.k8s.io/v1*) ;; "
+                    "*) echo 'no exec info' >&2; exit 3 ;; esac\n"
+                    "printf '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+                    "\"kind\":\"ExecCredential\",\"status\":{\"token\":\"%s\"}}' "
+                    "\"$FLUX_TEST_TOKEN\"\n",
+                    0755);
+  Json exec = {{"apiVersion", "client.authentication.k8s.io/v1"},
+               {"command", "./plugin.sh"},
+               {"env", Json::array({{{"name", "FLUX_TEST_TOKEN"}, {"value", account.token}}})},
+               {"interactiveMode", "Never"}};
+  std::string path =
+      scratch.Write("kubeconfig", Kubeconfig(ClusterWithCaData(AdminConfig()), {{"exec", exec}}));
+  auto client = ClientFor(path);
+  CHECK(WhoAmI(*client) == account.user);
+  CHECK(WhoAmI(*client) == account.user);
+  std::ifstream runs(scratch.path() + "/runs");
+  std::string line;
+  int count = 0;
+  while (std::getline(runs, line)) ++count;
+  CHECK(count == 1);
+}
+
+TEST_CASE("a failing exec plugin is an error naming the plugin") {
+  ScratchDirectory scratch;
+  scratch.Write("broken.sh", "#!/bin/sh\necho 'cannot log in' >&2\nexit 7\n", 0755);
+  std::string path = scratch.Write(
+      "kubeconfig",
+      Kubeconfig(ClusterWithCaData(AdminConfig()), {{"exec", {{"command", "./broken.sh"}}}}));
+  auto result = ClientFor(path)->Call("GET", "/version");
+  REQUIRE_FALSE(result.ok());
+  CHECK_THAT(std::string(result.status().message()),
+             Catch::Contains("broken.sh exited with status 7"));
+}
+
+TEST_CASE("in-cluster configuration from the service environment and a mounted ServiceAccount") {
+  ServiceAccountFixture account;
+  ScratchDirectory mount;
+  ClusterConfig admin = AdminConfig();
+  mount.Write("token", account.token);
+  mount.Write("ca.crt", admin.tls.ca_pem);
+  mount.Write("namespace", account.namespace_.name());
+  std::string host_port = admin.server.substr(admin.server.find("://") + 3);
+  std::string host = host_port.substr(0, host_port.rfind(':'));
+  std::string port = host_port.substr(host_port.rfind(':') + 1);
+  ::setenv("KUBERNETES_SERVICE_HOST", host.c_str(), 1);
+  ::setenv("KUBERNETES_SERVICE_PORT", port.c_str(), 1);
+  auto config = InClusterConfig({.service_account_directory = mount.path()});
+  ::unsetenv("KUBERNETES_SERVICE_HOST");
+  ::unsetenv("KUBERNETES_SERVICE_PORT");
+  INFO(config.status().ToString());
+  REQUIRE(config.ok());
+  CHECK(config->namespace_name == account.namespace_.name());
+  auto client = Client::Create(*config);
+  REQUIRE(client.ok());
+  CHECK(WhoAmI(**client) == account.user);
+}
+
+TEST_CASE("a server certificate from another CA is refused") {
+  ClusterConfig admin = AdminConfig();
+  // The Git server's CA of the ground is a real CA that did not sign the API server's certificate.
+  const char* other_ca = std::getenv("GIT_CA_FILE");
+  REQUIRE(other_ca != nullptr);
+  ScratchDirectory scratch;
+  std::string path = scratch.Write(
+      "kubeconfig",
+      Kubeconfig({{"server", admin.server}, {"certificate-authority", other_ca}},
+                 {{"client-certificate-data", absl::Base64Escape(admin.tls.client_certificate_pem)},
+                  {"client-key-data", absl::Base64Escape(admin.tls.client_key_pem)}}));
+  auto result = ClientFor(path)->Call("GET", "/version");
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.status().code() == absl::StatusCode::kUnavailable);
+  CHECK_THAT(std::string(result.status().message()), Catch::Contains("certificate"));
+}
+
+TEST_CASE("KUBECONFIG merges files: the first definition and the first current-context win") {
+  ClusterConfig admin = AdminConfig();
+  ScratchDirectory scratch;
+  Json first = {
+      {"apiVersion", "v1"},
+      {"kind", "Config"},
+      {"clusters", Json::array({{{"name", "ground"}, {"cluster", ClusterWithCaData(admin)}}})},
+      {"contexts",
+       Json::array({{{"name", "merged"},
+                     {"context",
+                      {{"cluster", "ground"}, {"user", "admin"}, {"namespace", "kube-system"}}}}})},
+      {"current-context", "merged"}};
+  Json second = {
+      {"apiVersion", "v1"},
+      {"kind", "Config"},
+      {"clusters",
+       Json::array({{{"name", "ground"}, {"cluster", {{"server", "https://127.0.0.1:1"}}}}})},
+      {"users",
+       Json::array(
+           {{{"name", "admin"},
+             {"user",
+              {{"client-certificate-data", absl::Base64Escape(admin.tls.client_certificate_pem)},
+               {"client-key-data", absl::Base64Escape(admin.tls.client_key_pem)}}}}})},
+      {"current-context", "elsewhere"}};
+  std::string first_path = scratch.Write("first", manifest::ToYaml(first));
+  std::string second_path = scratch.Write("second", manifest::ToYaml(second));
+  auto config = LoadKubeconfig({.paths = {first_path, second_path}});
+  INFO(config.status().ToString());
+  REQUIRE(config.ok());
+  CHECK(config->context_name == "merged");
+  CHECK(config->namespace_name == "kube-system");
+  CHECK(config->server == admin.server);
+  auto client = Client::Create(*config);
+  REQUIRE(client.ok());
+  CHECK(WhoAmI(**client) == "ground-admin");
+  auto missing = LoadKubeconfig({.paths = {first_path}, .context = "nowhere"});
+  CHECK(std::string(missing.status().message()).find("context \"nowhere\" is not defined") !=
+        std::string::npos);
+}
+
+}  // namespace
+}  // namespace fluxcpp::kube

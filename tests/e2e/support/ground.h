@@ -1,0 +1,57 @@
+// Access to the running test ground (tests/env/ground) for Catch2 end-to-end tests: its admin
+// kubeconfig, namespaces that live for one test, and the ground's own commands.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "lib/kube/client.h"
+#include "lib/kube/config.h"
+
+namespace fluxcpp::testing {
+
+// The ground's admin configuration (KUBECONFIG); fails the current test when no ground is running.
+kube::ClusterConfig AdminConfig();
+std::unique_ptr<kube::Client> AdminClient();
+
+// Runs `tests/env/ground ARGS...` and returns its standard output; fails the test when it fails.
+std::string RunGround(const std::vector<std::string>& args);
+
+// A Namespace made for one test (a unique name from `prefix`), deleted when the scope ends.
+class ScopedNamespace {
+ public:
+  ScopedNamespace(kube::Client& client, const std::string& prefix);
+  ScopedNamespace(const ScopedNamespace&) = delete;
+  ScopedNamespace& operator=(const ScopedNamespace&) = delete;
+  ~ScopedNamespace();
+  const std::string& name() const { return name_; }
+
+ private:
+  kube::Client& client_;
+  std::string name_;
+};
+
+// A token of a ServiceAccount, from the TokenRequest API.
+std::string ServiceAccountToken(kube::Client& client, const std::string& namespace_name,
+                                const std::string& service_account);
+
+// The user the server sees for `client` (a SelfSubjectReview).
+std::string WhoAmI(kube::Client& client);
+
+// A fresh folder under the system's temporary folder, removed when the scope ends.
+class ScratchDirectory {
+ public:
+  ScratchDirectory();
+  ScratchDirectory(const ScratchDirectory&) = delete;
+  ScratchDirectory& operator=(const ScratchDirectory&) = delete;
+  ~ScratchDirectory();
+  const std::string& path() const { return path_; }
+  // Writes `content` to path()/name and returns the file's path.
+  std::string Write(const std::string& name, const std::string& content, int mode = 0644) const;
+
+ private:
+  std::string path_;
+};
+
+}  // namespace fluxcpp::testing
