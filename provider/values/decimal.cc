@@ -124,6 +124,7 @@ Decimal Decimal::Infinity(bool negative) {
 
 absl::StatusOr<int64_t> Decimal::ToInt64() const {
   if (!IsInteger()) return absl::OutOfRangeError(ToString() + " is not an integer");
+  if (IsZero()) return 0;
   // Past 19 digits the value cannot fit; from_chars checks the range below that.
   if (static_cast<int64_t>(digits_.size()) + exponent_ > 19) {
     return absl::OutOfRangeError(ToString() + " does not fit in a 64-bit integer");

@@ -266,6 +266,11 @@ absl::Status Encode(std::string& out, const Value& value, const Type& type, cons
     out += "null";
     return absl::OkStatus();
   }
+  // Builders let a collection's type disagree with the schema even when it has no elements.
+  if (type.IsCollection() && !Conforms(value.type(), type)) {
+    return PathError(path,
+                     "expected " + type.FriendlyName() + ", got " + value.type().FriendlyName());
+  }
   switch (type.kind()) {
     case Type::Kind::kString: {
       auto quoted = Quote(*value.AsString(), path);

@@ -123,6 +123,11 @@ absl::Status Encode(MsgpackWriter& writer, const Value& value, const Type& type,
     writer.WriteNil();
     return absl::OkStatus();
   }
+  // Builders let a collection's type disagree with the schema even when it has no elements.
+  if (type.IsCollection() && !Conforms(value.type(), type)) {
+    return PathError(path,
+                     "expected " + type.FriendlyName() + ", got " + value.type().FriendlyName());
+  }
   switch (type.kind()) {
     case Type::Kind::kString:
       writer.WriteString(*value.AsString());

@@ -254,6 +254,37 @@ absl::StatusOr<Type> Type::FromJsonString(std::string_view text) {
   return FromJson(json);
 }
 
+bool Conforms(const Type& concrete, const Type& constraint) {
+  if (concrete.IsDynamic() || constraint.IsDynamic()) return true;
+  if (concrete.kind() != constraint.kind()) return false;
+  switch (concrete.kind()) {
+    case Type::Kind::kList:
+    case Type::Kind::kSet:
+    case Type::Kind::kMap:
+      return Conforms(concrete.ElementType(), constraint.ElementType());
+    case Type::Kind::kTuple: {
+      const auto& elements = concrete.TupleElementTypes();
+      const auto& wanted = constraint.TupleElementTypes();
+      if (elements.size() != wanted.size()) return false;
+      for (size_t i = 0; i < elements.size(); ++i) {
+        if (!Conforms(elements[i], wanted[i])) return false;
+      }
+      return true;
+    }
+    case Type::Kind::kObject: {
+      const auto& attributes = concrete.AttributeTypes();
+      const auto& wanted = constraint.AttributeTypes();
+      if (attributes.size() != wanted.size()) return false;
+      for (auto i = attributes.begin(), j = wanted.begin(); i != attributes.end(); ++i, ++j) {
+        if (i->first != j->first || !Conforms(i->second, j->second)) return false;
+      }
+      return true;
+    }
+    default:
+      return true;
+  }
+}
+
 bool operator==(const Type& a, const Type& b) {
   if (a.kind_ != b.kind_) return false;
   if (a.details_ == b.details_) return true;

@@ -94,4 +94,9 @@ class Type {
   std::shared_ptr<const Details> details_;
 };
 
+// Whether a value of type `concrete` fits where `constraint` is expected: equal types, with dynamic
+// on either side matching anything (a null or unknown of unknown type fits everywhere). Optional
+// attribute names do not matter.
+bool Conforms(const Type& concrete, const Type& constraint);
+
 }  // namespace fluxcpp::provider::values

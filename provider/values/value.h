@@ -43,12 +43,12 @@ struct NumberBound {
 struct Refinements {
   // The value will not be null.
   bool definitely_not_null = false;
-  std::optional<std::string> string_prefix;
-  std::optional<NumberBound> number_lower;
-  std::optional<NumberBound> number_upper;
+  std::optional<std::string> string_prefix = std::nullopt;
+  std::optional<NumberBound> number_lower = std::nullopt;
+  std::optional<NumberBound> number_upper = std::nullopt;
   // Inclusive bounds on the number of elements.
-  std::optional<int64_t> length_lower;
-  std::optional<int64_t> length_upper;
+  std::optional<int64_t> length_lower = std::nullopt;
+  std::optional<int64_t> length_upper = std::nullopt;
 
   bool empty() const { return *this == Refinements{}; }
   friend bool operator==(const Refinements&, const Refinements&) = default;
