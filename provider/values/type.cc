@@ -9,6 +9,8 @@ struct Type::Details {
   std::vector<Type> tuple_elements;        // tuple
   std::map<std::string, Type> attributes;  // object
   std::set<std::string> optional;          // object
+  // Computed once: decoders ask at every node.
+  bool has_dynamic = false;
 };
 
 namespace {
@@ -28,30 +30,35 @@ const T& Empty() {
 
 Type Type::List(Type element) {
   auto details = std::make_shared<Details>();
+  details->has_dynamic = element.HasDynamic();
   details->element = std::move(element);
   return Type(Kind::kList, std::move(details));
 }
 
 Type Type::Set(Type element) {
   auto details = std::make_shared<Details>();
+  details->has_dynamic = element.HasDynamic();
   details->element = std::move(element);
   return Type(Kind::kSet, std::move(details));
 }
 
 Type Type::Map(Type element) {
   auto details = std::make_shared<Details>();
+  details->has_dynamic = element.HasDynamic();
   details->element = std::move(element);
   return Type(Kind::kMap, std::move(details));
 }
 
 Type Type::Tuple(std::vector<Type> elements) {
   auto details = std::make_shared<Details>();
+  for (const Type& element : elements) details->has_dynamic |= element.HasDynamic();
   details->tuple_elements = std::move(elements);
   return Type(Kind::kTuple, std::move(details));
 }
 
 Type Type::Object(std::map<std::string, Type> attributes, std::set<std::string> optional) {
   auto details = std::make_shared<Details>();
+  for (const auto& [name, attribute] : attributes) details->has_dynamic |= attribute.HasDynamic();
   details->attributes = std::move(attributes);
   details->optional = std::move(optional);
   return Type(Kind::kObject, std::move(details));
@@ -86,26 +93,8 @@ const Type* Type::AttributeType(std::string_view name) const {
 }
 
 bool Type::HasDynamic() const {
-  switch (kind_) {
-    case Kind::kDynamic:
-      return true;
-    case Kind::kList:
-    case Kind::kSet:
-    case Kind::kMap:
-      return details_->element.HasDynamic();
-    case Kind::kTuple:
-      for (const Type& element : details_->tuple_elements) {
-        if (element.HasDynamic()) return true;
-      }
-      return false;
-    case Kind::kObject:
-      for (const auto& [name, attribute] : details_->attributes) {
-        if (attribute.HasDynamic()) return true;
-      }
-      return false;
-    default:
-      return false;
-  }
+  if (kind_ == Kind::kDynamic) return true;
+  return details_ != nullptr && details_->has_dynamic;
 }
 
 std::string Type::FriendlyName() const {

@@ -93,7 +93,7 @@ Value Value::Double(double value) {
 Value Value::List(Type element_type, std::vector<Value> elements) {
   if (element_type.IsDynamic() && !elements.empty()) element_type = elements.front().type();
   return Value(Type::List(std::move(element_type)), State::kKnown,
-               std::make_shared<const Elements_>(std::move(elements)));
+               std::make_shared<const ElementVector>(std::move(elements)));
 }
 
 Value Value::Set(Type element_type, std::vector<Value> elements) {
@@ -106,7 +106,7 @@ Value Value::Set(Type element_type, std::vector<Value> elements) {
   };
   elements.erase(std::unique(elements.begin(), elements.end(), duplicate), elements.end());
   return Value(Type::Set(std::move(element_type)), State::kKnown,
-               std::make_shared<const Elements_>(std::move(elements)));
+               std::make_shared<const ElementVector>(std::move(elements)));
 }
 
 Value Value::Map(Type element_type, std::map<std::string, Value> elements) {
@@ -114,7 +114,7 @@ Value Value::Map(Type element_type, std::map<std::string, Value> elements) {
     element_type = elements.begin()->second.type();
   }
   return Value(Type::Map(std::move(element_type)), State::kKnown,
-               std::make_shared<const Entries_>(std::move(elements)));
+               std::make_shared<const EntryMap>(std::move(elements)));
 }
 
 Value Value::Tuple(std::vector<Value> elements) {
@@ -122,14 +122,14 @@ Value Value::Tuple(std::vector<Value> elements) {
   types.reserve(elements.size());
   for (const Value& element : elements) types.push_back(element.type());
   return Value(Type::Tuple(std::move(types)), State::kKnown,
-               std::make_shared<const Elements_>(std::move(elements)));
+               std::make_shared<const ElementVector>(std::move(elements)));
 }
 
 Value Value::Object(std::map<std::string, Value> attributes) {
   std::map<std::string, Type> types;
   for (const auto& [name, attribute] : attributes) types.emplace(name, attribute.type());
   return Value(Type::Object(std::move(types)), State::kKnown,
-               std::make_shared<const Entries_>(std::move(attributes)));
+               std::make_shared<const EntryMap>(std::move(attributes)));
 }
 
 absl::StatusOr<Value> Value::ObjectOf(const Type& type, std::map<std::string, Value> attributes) {
@@ -146,7 +146,7 @@ absl::StatusOr<Value> Value::ObjectOf(const Type& type, std::map<std::string, Va
   }
   // The declared type, not one inferred from the attributes: a null attribute of a dynamic
   // attribute stays dynamic, a string in it stays a string.
-  return Value(type, State::kKnown, std::make_shared<const Entries_>(std::move(attributes)));
+  return Value(type, State::kKnown, std::make_shared<const EntryMap>(std::move(attributes)));
 }
 
 bool Value::IsWhollyKnown() const {
@@ -211,14 +211,14 @@ absl::StatusOr<double> Value::AsDouble() const {
 }
 
 const std::vector<Value>& Value::Elements() const {
-  if (const auto* elements = std::get_if<std::shared_ptr<const Elements_>>(&data_)) {
+  if (const auto* elements = std::get_if<std::shared_ptr<const ElementVector>>(&data_)) {
     return **elements;
   }
   return NoElements();
 }
 
 const std::map<std::string, Value>& Value::Entries() const {
-  if (const auto* entries = std::get_if<std::shared_ptr<const Entries_>>(&data_)) {
+  if (const auto* entries = std::get_if<std::shared_ptr<const EntryMap>>(&data_)) {
     return **entries;
   }
   return NoEntries();

@@ -129,12 +129,12 @@ class Value {
 
  private:
   enum class State { kNull, kUnknown, kKnown };
-  using Elements_ = std::vector<Value>;
-  using Entries_ = std::map<std::string, Value>;
+  using ElementVector = std::vector<Value>;
+  using EntryMap = std::map<std::string, Value>;
   // Collections are shared between copies: values are immutable, so sharing is safe.
   using Data =
-      std::variant<std::monostate, bool, std::string, Decimal, std::shared_ptr<const Elements_>,
-                   std::shared_ptr<const Entries_>, std::shared_ptr<const Refinements>>;
+      std::variant<std::monostate, bool, std::string, Decimal, std::shared_ptr<const ElementVector>,
+                   std::shared_ptr<const EntryMap>, std::shared_ptr<const Refinements>>;
 
   Value(Type type, State state, Data data)
       : type_(std::move(type)), state_(state), data_(std::move(data)) {}
