@@ -183,3 +183,28 @@ TEST_CASE("impersonating a ServiceAccount without RBAC rights is Forbidden, with
 
 }  // namespace
 }  // namespace fluxcpp::kube
+
+namespace fluxcpp::kube {
+namespace {
+
+TEST_CASE(
+    "a watch from a resource version the server no longer has lists again and misses nothing") {
+  auto client = fluxcpp::testing::AdminClient();
+  fluxcpp::testing::ScopedNamespace ns(*client, "client-watch-gone");
+  REQUIRE(client->Create(ConfigMap(ns.name(), "existing", {{"a", "b"}})).ok());
+  std::vector<std::string> added;
+  // Version "1" is older than anything the server keeps: it answers 410 Gone.
+  absl::Status result = client->Watch(
+      {"", "v1", "ConfigMap"}, ns.name(), {.resource_version = "1"}, [&](const WatchEvent& event) {
+        if (event.type == WatchEventType::kAdded) {
+          added.push_back(event.object.Name());
+        }
+        return std::find(added.begin(), added.end(), "existing") == added.end();
+      });
+  INFO(result.ToString());
+  CHECK(result.ok());
+  CHECK(std::find(added.begin(), added.end(), "existing") != added.end());
+}
+
+}  // namespace
+}  // namespace fluxcpp::kube
