@@ -205,36 +205,28 @@ absl::StatusOr<ObjectList> Client::List(const GroupVersionKind& gvk,
   return result;
 }
 
-absl::StatusOr<Object> Client::Create(const Object& object, bool dry_run) {
+absl::StatusOr<Object> Client::SendObject(const Object& object, const std::string& method,
+                                          bool to_collection, const std::string& suffix,
+                                          const std::string& verb) {
   auto path = PathFor(object);
   if (!path.ok()) return WithContext(path.status(), object.Describe());
-  std::string target = path->collection;
-  if (dry_run) AddQuery(target, "dryRun", "All");
-  return SendForObject(HttpRequest{.method = "POST",
-                                   .path = target,
+  return SendForObject(HttpRequest{.method = method,
+                                   .path = (to_collection ? path->collection : path->item) + suffix,
                                    .body = object.json().dump(),
                                    .content_type = "application/json"},
-                       object.Describe() + ": create");
+                       object.Describe() + ": " + verb);
+}
+
+absl::StatusOr<Object> Client::Create(const Object& object, bool dry_run) {
+  return SendObject(object, "POST", true, dry_run ? "?dryRun=All" : "", "create");
 }
 
 absl::StatusOr<Object> Client::Update(const Object& object) {
-  auto path = PathFor(object);
-  if (!path.ok()) return WithContext(path.status(), object.Describe());
-  return SendForObject(HttpRequest{.method = "PUT",
-                                   .path = path->item,
-                                   .body = object.json().dump(),
-                                   .content_type = "application/json"},
-                       object.Describe() + ": update");
+  return SendObject(object, "PUT", false, "", "update");
 }
 
 absl::StatusOr<Object> Client::UpdateStatus(const Object& object) {
-  auto path = PathFor(object);
-  if (!path.ok()) return WithContext(path.status(), object.Describe());
-  return SendForObject(HttpRequest{.method = "PUT",
-                                   .path = path->item + "/status",
-                                   .body = object.json().dump(),
-                                   .content_type = "application/json"},
-                       object.Describe() + ": status update");
+  return SendObject(object, "PUT", false, "/status", "status update");
 }
 
 absl::StatusOr<Object> Client::Patch(const GroupVersionKind& gvk, const std::string& namespace_name,

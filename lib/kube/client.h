@@ -144,6 +144,10 @@ class Client {
                                      const std::string& name);
   absl::StatusOr<ObjectPath> PathFor(const Object& object);
   absl::StatusOr<Object> SendForObject(const HttpRequest& request, const std::string& what);
+  // Sends the object as the body to its collection (create) or its own path plus `suffix`.
+  absl::StatusOr<Object> SendObject(const Object& object, const std::string& method,
+                                    bool to_collection, const std::string& suffix,
+                                    const std::string& verb);
   absl::Status LoadGroupVersion(const std::string& group_version);
 
   std::unique_ptr<Transport> transport_;
