@@ -4,6 +4,7 @@
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -186,7 +187,7 @@ int Serve(Provider& provider, const ServeOptions& options) {
   std::thread signal_watcher([&shutdown, &stop_signals] {
     const timespec poll = {.tv_sec = 0, .tv_nsec = 200'000'000};
     while (!shutdown.requested()) {
-      if (sigtimedwait(&stop_signals, nullptr, &poll) > 0) {
+      if (sigtimedwait(&stop_signals, nullptr, &poll) > 0 && !shutdown.requested()) {
         Log(LogLevel::kInfo, "stopping on a signal");
         shutdown.Request();
       }
@@ -220,6 +221,8 @@ int Serve(Provider& provider, const ServeOptions& options) {
   // The core kills the process 2 s after Shutdown; in-flight calls get a fraction of that.
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::milliseconds(500));
   server->Wait();
+  // Wakes the watcher from its wait at once (the signal is blocked, so it is only consumed there).
+  ::pthread_kill(signal_watcher.native_handle(), SIGTERM);
   signal_watcher.join();
   Log(LogLevel::kDebug, "plugin server stopped");
   return announced ? 0 : 1;
