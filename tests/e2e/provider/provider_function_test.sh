@@ -1,0 +1,98 @@
+# OpenTofu installs terraform-provider-flux from a filesystem mirror, reads its schema, and calls
+# provider::flux::parse_revision through the real plugin protocol (AutoMTLS on, as tofu runs it).
+# Needs no Kubernetes or Git: TOFU comes from the environment or from the peer cache.
+source "$(dirname "$0")/../lib/assert.sh"
+
+provider_binary=$FLUXCPP_BINARY_DIR/bin/terraform-provider-flux
+[[ -x "$provider_binary" ]] || fail "$provider_binary is not built"
+TOFU=${TOFU:-$("$FLUXCPP_SOURCE_DIR/tests/env/build-peers" --bin-dir opentofu)/tofu}
+[[ -x "$TOFU" ]] || fail "no tofu at $TOFU"
+sha=0123456789abcdef0123456789abcdef01234567
+
+# The provider makes its socket folder under TMPDIR (tofu passes its environment on), so the test
+# can see that each one is removed.
+export TMPDIR=$scratch/tmp
+mkdir -p "$TMPDIR"
+# Nothing from the machine's own CLI configuration or plugin cache.
+unset TF_PLUGIN_CACHE_DIR TF_LOG TF_LOG_PATH TF_DISABLE_PLUGIN_TLS
+eval "$("$FLUXCPP_SOURCE_DIR/tests/env/tofu-config" mirror "$provider_binary" 0.1.0 \
+  "$scratch/mirror" "$scratch/tofurc")"
+export TF_CLI_CONFIG_FILE TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
+work=$scratch/work
+cp -r "$(dirname "$0")/testdata/parse_revision" "$work"
+tofu() { "$TOFU" -chdir="$work" "$@"; }
+
+# Processes running a binary from this test's folders: the installed provider is a copy or a link
+# into the mirror, both under $scratch.
+our_providers() {
+  local process exe
+  for process in /proc/[0-9]*; do
+    exe=$(readlink "$process/exe" 2>/dev/null) || continue
+    [[ "$exe" == "$scratch"/* ]] && echo "${process#/proc/} $exe"
+  done
+  return 0
+}
+expect_no_leftovers() {
+  expect_equal "$1: no provider process is left running" "" "$(our_providers)"
+  expect_equal "$1: every socket folder is removed" "" "$(ls -A "$TMPDIR" | grep '^plugin-flux-' || true)"
+}
+
+# (e) By hand, the binary says what it is, writes nothing on stdout and exits 1.
+set +e
+env -u TF_PLUGIN_MAGIC_COOKIE "$provider_binary" >"$scratch/stdout" 2>"$scratch/stderr"
+status=$?
+set -e
+expect_equal "run by hand: exit status" 1 "$status"
+expect_equal "run by hand: nothing on stdout" "" "$(cat "$scratch/stdout")"
+expect "run by hand: stderr says it is a plugin" grep -q "This binary is a plugin" "$scratch/stderr"
+set +e
+TF_PLUGIN_MAGIC_COOKIE=wrong "$provider_binary" >"$scratch/stdout" 2>/dev/null
+status=$?
+set -e
+expect_equal "wrong cookie: exit status" 1 "$status"
+expect_equal "wrong cookie: nothing on stdout" "" "$(cat "$scratch/stdout")"
+
+# (a) init installs the provider from the mirror and records it in the lock file.
+expect "tofu init installs fluxcd/flux from the mirror" tofu init -input=false -no-color
+expect "the lock file records fluxcd/flux 0.1.0 with a hash" \
+  grep -Pzq 'provider "registry.opentofu.org/fluxcd/flux" \{\s*version\s*=\s*"0.1.0"[^}]*h1:' \
+  "$work/.terraform.lock.hcl"
+expect_no_leftovers "after init"
+
+# (b) The schema lists the function with its parameter and return type.
+tofu providers schema -json >"$scratch/schema.json"
+functions='.provider_schemas["registry.opentofu.org/fluxcd/flux"].functions'
+expect_equal "schema: parse_revision takes one string named revision" '[{"name":"revision","type":"string"}]' \
+  "$(jq -c "$functions.parse_revision.parameters | map({name, type})" "$scratch/schema.json")"
+expect_equal "schema: parse_revision returns {branch, sha}" '["object",{"branch":"string","sha":"string"}]' \
+  "$(jq -c "$functions.parse_revision.return_type" "$scratch/schema.json")"
+expect_no_leftovers "after providers schema"
+
+# (c) apply evaluates the function; the output holds branch and sha.
+# A trace log shows whether the provider exits on Shutdown rather than being killed after 2 s.
+TF_LOG=trace TF_LOG_PATH=$scratch/apply.log expect "tofu apply" tofu apply -auto-approve -input=false -no-color
+expect_equal "main@sha1:<sha> parses" "{\"branch\":\"main\",\"sha\":\"$sha\"}" \
+  "$(tofu output -no-color -json parsed | jq -c .)"
+expect_no_leftovers "after apply"
+expect_equal "the provider exits when asked, not killed" "" \
+  "$(grep -i "failed to exit gracefully\|plugin process exited.*error" "$scratch/apply.log" || true)"
+expect "the provider spoke over TLS (the core asked for it)" \
+  grep -q 'plugin server listening:.*tls=true' "$scratch/apply.log"
+
+expect "tofu apply with a tag revision" tofu apply -auto-approve -input=false -no-color -var "revision=v1.0.1@sha1:$sha"
+expect_equal "v1.0.1@sha1:<sha> parses" "{\"branch\":\"v1.0.1\",\"sha\":\"$sha\"}" \
+  "$(tofu output -no-color -json parsed | jq -c .)"
+expect "tofu apply with a bare commit" tofu apply -auto-approve -input=false -no-color -var "revision=sha1:$sha"
+expect_equal "sha1:<sha> parses" "{\"branch\":\"\",\"sha\":\"$sha\"}" \
+  "$(tofu output -no-color -json parsed | jq -c .)"
+
+# (d) An invalid revision is an error that names the argument.
+expect_failure "an invalid revision fails the plan, naming the argument" 'Invalid value for "revision"' \
+  tofu plan -input=false -no-color -var "revision=main@md5:xyz"
+expect_failure "an empty revision fails the plan too" '"revision"' \
+  tofu plan -input=false -no-color -var "revision="
+expect_no_leftovers "after the failed plans"
+
+# Plaintext, when the core does not ask for TLS.
+TF_DISABLE_PLUGIN_TLS=1 expect "tofu plan without AutoMTLS" tofu plan -input=false -no-color
+expect_no_leftovers "after the plaintext plan"
