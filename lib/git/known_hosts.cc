@@ -144,19 +144,30 @@ absl::Status VerifyHostKey(absl::string_view known_hosts, absl::string_view host
     }
   }
   std::vector<std::string> known;
+  bool type_known = false;
   for (const Entry& entry : entries) {
     if (entry.revoked) continue;
     if (same_key(entry)) return absl::OkStatus();
     known.push_back(absl::StrCat(entry.type, " ", HostKeyFingerprint(entry.blob)));
+    type_known = type_known || entry.type == presented_type;
   }
   if (known.empty()) {
     return absl::UnauthenticatedError(absl::StrCat("host key verification failed for ", shown,
                                                    ": the host is not in known_hosts (its key is ",
                                                    presented, ")"));
   }
-  return absl::UnauthenticatedError(
-      absl::StrCat("host key verification failed for ", shown, ": the server presented ", presented,
-                   ", but known_hosts trusts only ", absl::StrJoin(known, ", "), " for this host"));
+  // The key type is negotiated before the key is seen, and libssh2 under libgit2 1.5 cannot be told
+  // to prefer the types known_hosts holds: a server with several host keys may present one of a
+  // type known_hosts lacks.
+  std::string hint =
+      type_known || presented_type.empty()
+          ? ""
+          : absl::StrCat(" (known_hosts has no ", presented_type,
+                         " key for this host; if the server has several host keys, add that one, "
+                         "e.g. from ssh-keyscan)");
+  return absl::UnauthenticatedError(absl::StrCat(
+      "host key verification failed for ", shown, ": the server presented ", presented,
+      ", but known_hosts trusts only ", absl::StrJoin(known, ", "), " for this host", hint));
 }
 
 }  // namespace fluxcpp::git
