@@ -117,7 +117,10 @@ absl::StatusOr<std::unique_ptr<Repository>> Repository::Clone(const std::string&
   }
 
   absl::StatusOr<std::optional<std::string>> head = repository->FetchBranch();
-  if (!head.ok()) return failed(head.status());
+  if (!head.ok()) {
+    return failed(absl::Status(head.status().code(), absl::StrCat("clone into ", directory, ": ",
+                                                                  head.status().message())));
+  }
   if (!head->has_value()) return repository;  // an empty repository or a new branch
 
   git_oid oid;
