@@ -1,0 +1,165 @@
+#include "lib/git/remote_session.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "lib/git/known_hosts.h"
+#include "lib/git/libgit2.h"
+#include "lib/git/tls.h"
+
+namespace fluxcpp::git {
+
+RemoteSession::RemoteSession(std::string url, const AuthOptions& auth)
+    : url_(std::move(url)), redacted_url_(RedactUrl(url_)), auth_(auth) {
+  EnsureLibgit2();
+  status_ = ValidateAuth(url_, auth_);
+  if (!status_.ok()) return;
+  absl::StatusOr<RemoteUrl> parsed = ParseRemoteUrl(url_);
+  if (!parsed.ok()) {
+    status_ = parsed.status();
+    return;
+  }
+  parsed_ = *std::move(parsed);
+  if (!auth_.bearer_token.empty() && parsed_.scheme != "ssh") {
+    headers_.push_back(absl::StrCat("Authorization: Bearer ", auth_.bearer_token));
+  }
+  for (std::string& header : headers_) header_pointers_.push_back(header.data());
+  headers_array_.strings = header_pointers_.data();
+  headers_array_.count = header_pointers_.size();
+}
+
+void RemoteSession::FillCallbacks(git_remote_callbacks& callbacks) {
+  callbacks.credentials = &RemoteSession::Credentials;
+  callbacks.certificate_check = &RemoteSession::CertificateCheck;
+  callbacks.push_update_reference = &RemoteSession::PushUpdateReference;
+  callbacks.payload = this;
+}
+
+int RemoteSession::Fail(absl::Status status) {
+  failure_ = std::move(status);
+  // libgit2 keeps the callback's error when one is set; ours replaces it in Error() anyway.
+  git_error_set_str(GIT_ERROR_CALLBACK, std::string(failure_->message()).c_str());
+  return GIT_EUSER;
+}
+
+int RemoteSession::Credentials(git_credential** out, const char* /*url*/,
+                               const char* username_from_url, unsigned int allowed_types,
+                               void* payload) {
+  auto& session = *static_cast<RemoteSession*>(payload);
+  const AuthOptions& auth = session.auth_;
+  if (session.parsed_.scheme == "ssh") {
+    std::string user = username_from_url != nullptr && username_from_url[0] != '\0'
+                           ? username_from_url
+                           : (session.parsed_.user.empty() ? "git" : session.parsed_.user);
+    if (allowed_types & GIT_CREDENTIAL_USERNAME) {
+      return git_credential_username_new(out, user.c_str());
+    }
+    if (!(allowed_types & (GIT_CREDENTIAL_SSH_KEY | GIT_CREDENTIAL_SSH_MEMORY))) {
+      return session.Fail(absl::UnauthenticatedError(absl::StrCat(
+          "the SSH server does not accept public-key authentication for user ", user)));
+    }
+    if (++session.credential_attempts_ > 1) {
+      return session.Fail(absl::UnauthenticatedError(
+          absl::StrCat("the SSH server refused the private key for user ", user,
+                       " (is its public key authorized for this repository?)")));
+    }
+    int error = git_credential_ssh_key_memory_new(
+        out, user.c_str(), nullptr, auth.ssh_private_key.c_str(),
+        auth.ssh_passphrase.empty() ? nullptr : auth.ssh_passphrase.c_str());
+    if (error < 0) {
+      return session.Fail(absl::InvalidArgumentError(
+          absl::StrCat("the SSH private key cannot be used: ", LastErrorMessage(error))));
+    }
+    return 0;
+  }
+
+  if (++session.credential_attempts_ > 1) {
+    if (!auth.bearer_token.empty()) {
+      return session.Fail(absl::UnauthenticatedError("the server rejected the bearer token"));
+    }
+    return session.Fail(absl::UnauthenticatedError(absl::StrCat(
+        "authentication failed: the server rejected the password of user ", auth.username)));
+  }
+  if (!auth.bearer_token.empty()) {
+    // The token travels as a header; being asked for credentials means it was not accepted.
+    return session.Fail(absl::UnauthenticatedError("the server rejected the bearer token"));
+  }
+  std::string username = !auth.username.empty() ? auth.username : session.parsed_.user;
+  std::string password = !auth.password.empty() ? auth.password : session.parsed_.password;
+  if (username.empty() && password.empty()) {
+    return session.Fail(absl::UnauthenticatedError(
+        "authentication required: the server asks for credentials and none are configured"));
+  }
+  if (!(allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT)) {
+    return session.Fail(
+        absl::UnauthenticatedError("the server does not accept user name and password"));
+  }
+  return git_credential_userpass_plaintext_new(out, username.c_str(), password.c_str());
+}
+
+int RemoteSession::CertificateCheck(git_cert* certificate, int valid, const char* host,
+                                    void* payload) {
+  auto& session = *static_cast<RemoteSession*>(payload);
+  std::string host_name = host != nullptr ? host : session.parsed_.host;
+  if (certificate->cert_type == GIT_CERT_HOSTKEY_LIBSSH2) {
+    const auto* hostkey = reinterpret_cast<const git_cert_hostkey*>(certificate);
+    PresentedHostKey key;
+    if (hostkey->type & GIT_CERT_SSH_RAW) {
+      key.blob.assign(hostkey->hostkey, hostkey->hostkey_len);
+    } else if (hostkey->type & GIT_CERT_SSH_SHA256) {
+      key.sha256.assign(reinterpret_cast<const char*>(hostkey->hash_sha256),
+                        sizeof(hostkey->hash_sha256));
+    } else {
+      return session.Fail(absl::UnauthenticatedError(absl::StrCat(
+          "host key verification failed for ", host_name, ": the transport gave no host key")));
+    }
+    absl::Status verified =
+        VerifyHostKey(session.auth_.known_hosts, session.parsed_.host, session.parsed_.port, key);
+    return verified.ok() ? 0 : session.Fail(std::move(verified));
+  }
+  if (certificate->cert_type == GIT_CERT_X509) {
+    if (!session.auth_.ca_pem.empty()) {
+      const auto* x509 = reinterpret_cast<const git_cert_x509*>(certificate);
+      absl::Status verified = VerifyServerCertificate(
+          absl::string_view(static_cast<const char*>(x509->data), x509->len), session.auth_.ca_pem,
+          host_name);
+      return verified.ok() ? 0 : session.Fail(std::move(verified));
+    }
+    if (valid) return 0;
+    return session.Fail(absl::UnauthenticatedError(
+        absl::StrCat("the certificate of ", host_name,
+                     " is not trusted by the system's CAs (configure the server's CA)")));
+  }
+  return valid ? 0 : GIT_PASSTHROUGH;
+}
+
+int RemoteSession::PushUpdateReference(const char* refname, const char* status, void* payload) {
+  auto& session = *static_cast<RemoteSession*>(payload);
+  if (status != nullptr) session.rejected_refs_.push_back(absl::StrCat(refname, ": ", status));
+  return 0;
+}
+
+std::string RemoteSession::Scrub(std::string text) const {
+  std::vector<std::pair<std::string, std::string>> replacements;
+  if (url_ != redacted_url_) replacements.emplace_back(url_, redacted_url_);
+  for (const std::string* secret :
+       {&auth_.password, &auth_.bearer_token, &auth_.ssh_passphrase, &parsed_.password}) {
+    if (!secret->empty()) replacements.emplace_back(*secret, "<redacted>");
+  }
+  for (const auto& [from, to] : replacements) absl::StrReplaceAll({{from, to}}, &text);
+  return text;
+}
+
+absl::Status RemoteSession::Error(int error, absl::string_view operation) const {
+  if (failure_.has_value()) {
+    return Error(failure_->code(), operation, failure_->message());
+  }
+  return Error(StatusCodeOf(error), operation, LastErrorMessage(error));
+}
+
+absl::Status RemoteSession::Error(absl::StatusCode code, absl::string_view operation,
+                                  absl::string_view reason) const {
+  return absl::Status(
+      code, Scrub(absl::StrCat(operation, " ", redacted_url_, ": ", std::string(reason))));
+}
+
+}  // namespace fluxcpp::git

@@ -1,0 +1,70 @@
+// One conversation with a remote: the libgit2 callbacks that hand out credentials, verify the SSH
+// host key or the HTTPS certificate, and record rejected refs, plus the errors of the conversation
+// with the URL redacted and secrets scrubbed. Private to lib/git.
+//
+// Not thread-safe, not movable (libgit2 holds its address as the callbacks' payload); make one per
+// operation.
+#pragma once
+
+#include <git2.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "lib/git/auth.h"
+#include "lib/git/url.h"
+
+namespace fluxcpp::git {
+
+class RemoteSession {
+ public:
+  RemoteSession(std::string url, const AuthOptions& auth);
+  RemoteSession(const RemoteSession&) = delete;
+  RemoteSession& operator=(const RemoteSession&) = delete;
+
+  // Whether the URL and the options can be used together; check before connecting.
+  const absl::Status& status() const { return status_; }
+  const std::string& redacted_url() const { return redacted_url_; }
+
+  // Points the callbacks (and their payload) at this session.
+  void FillCallbacks(git_remote_callbacks& callbacks);
+  // Extra HTTP headers (the bearer token), for fetch, push and connect options.
+  const git_strarray& custom_headers() const { return headers_array_; }
+
+  // Refs the server refused in the last push, as "refs/heads/main: <reason>".
+  const std::vector<std::string>& rejected_refs() const { return rejected_refs_; }
+
+  // The error of a failed libgit2 call in this conversation: "<operation> <url>: <reason>", where
+  // the reason is this session's own finding (host key, certificate, credentials) when it has one,
+  // else libgit2's message. Never holds a secret.
+  absl::Status Error(int error, absl::string_view operation) const;
+  // Same form for a reason found by the caller.
+  absl::Status Error(absl::StatusCode code, absl::string_view operation,
+                     absl::string_view reason) const;
+
+ private:
+  static int Credentials(git_credential** out, const char* url, const char* username_from_url,
+                         unsigned int allowed_types, void* payload);
+  static int CertificateCheck(git_cert* certificate, int valid, const char* host, void* payload);
+  static int PushUpdateReference(const char* refname, const char* status, void* payload);
+
+  int Fail(absl::Status status);
+  std::string Scrub(std::string text) const;
+
+  std::string url_;
+  std::string redacted_url_;
+  const AuthOptions& auth_;
+  RemoteUrl parsed_;
+  absl::Status status_;
+  int credential_attempts_ = 0;
+  std::optional<absl::Status> failure_;
+  std::vector<std::string> rejected_refs_;
+  std::vector<std::string> headers_;
+  std::vector<char*> header_pointers_;
+  git_strarray headers_array_{nullptr, 0};
+};
+
+}  // namespace fluxcpp::git

@@ -1,0 +1,88 @@
+#include "tests/e2e/git/git_ground.h"
+
+#include <sys/wait.h>
+
+#include <array>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "tests/e2e/support/ground.h"
+
+namespace fluxcpp::testing {
+
+std::string GroundEnv(const char* name) {
+  const char* value = std::getenv(name);
+  if (value == nullptr || !std::getenv("FLUXCPP_GROUND")) {
+    FAIL("no test ground: run under eval \"$(tests/env/ground up)\" (missing " << name << ")");
+  }
+  return value;
+}
+
+std::string ReadTextFile(const std::string& path) {
+  std::ifstream stream(path, std::ios::binary);
+  INFO("reading " << path);
+  REQUIRE(stream.good());
+  std::ostringstream content;
+  content << stream.rdbuf();
+  return content.str();
+}
+
+std::string Shell(const std::string& command) {
+  std::FILE* pipe = ::popen(command.c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string output;
+  std::array<char, 4096> buffer{};
+  size_t count;
+  while ((count = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
+    output.append(buffer.data(), count);
+  }
+  int status = ::pclose(pipe);
+  INFO(command << " printed: " << output);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  return output;
+}
+
+GroundRepository NewGroundRepository(const std::string& prefix) {
+  GroundEnv("FLUXCPP_GROUND");
+  thread_local std::mt19937 random(std::random_device{}());
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  GroundRepository repository{prefix + "-"};
+  for (int i = 0; i < 8; ++i) repository.name += kAlphabet[random() % 36];
+  std::istringstream exports(RunGround({"repo", repository.name}));
+  std::string line;
+  while (std::getline(exports, line)) {
+    auto value = [&](const std::string& key) -> std::string {
+      std::string prefix_text = "export " + key + "=";
+      return line.rfind(prefix_text, 0) == 0 ? line.substr(prefix_text.size()) : "";
+    };
+    if (auto url = value("GIT_SSH_URL"); !url.empty()) repository.ssh_url = url;
+    if (auto url = value("GIT_HTTPS_URL"); !url.empty()) repository.https_url = url;
+    if (auto url = value("GIT_HTTP_URL"); !url.empty()) repository.http_url = url;
+  }
+  REQUIRE(!repository.ssh_url.empty());
+  REQUIRE(!repository.https_url.empty());
+  REQUIRE(!repository.http_url.empty());
+  return repository;
+}
+
+git::AuthOptions GroundSshAuth() {
+  git::AuthOptions auth;
+  auth.ssh_private_key = ReadTextFile(GroundEnv("GIT_SSH_KEY"));
+  auth.known_hosts = ReadTextFile(GroundEnv("GIT_KNOWN_HOSTS"));
+  return auth;
+}
+
+git::AuthOptions GroundHttpsAuth() {
+  git::AuthOptions auth;
+  auth.ca_pem = ReadTextFile(GroundEnv("GIT_CA_FILE"));
+  auth.username = GroundEnv("GIT_USERNAME");
+  auth.password = GroundEnv("GIT_PASSWORD");
+  return auth;
+}
+
+}  // namespace fluxcpp::testing

@@ -1,0 +1,33 @@
+// The Git server of the test ground for lib/git's end-to-end tests: a fresh repository per test and
+// the credentials the ground hands out.
+#pragma once
+
+#include <string>
+
+#include "lib/git/auth.h"
+
+namespace fluxcpp::testing {
+
+struct GroundRepository {
+  std::string name;
+  std::string ssh_url;
+  std::string https_url;
+  std::string http_url;
+};
+
+// An empty repository "<prefix>-<random>" made by `ground repo`.
+GroundRepository NewGroundRepository(const std::string& prefix);
+
+// The ground's SSH client key and known_hosts.
+git::AuthOptions GroundSshAuth();
+// The ground's CA, user name and password.
+git::AuthOptions GroundHttpsAuth();
+
+// A variable of the ground's environment; fails the test when it is missing.
+std::string GroundEnv(const char* name);
+std::string ReadTextFile(const std::string& path);
+
+// Runs a shell command; fails the test unless it exits with 0. Returns its standard output.
+std::string Shell(const std::string& command);
+
+}  // namespace fluxcpp::testing
