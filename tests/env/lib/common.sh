@@ -9,23 +9,40 @@ die() {
 
 port_registry=${TMPDIR:-/tmp}/fluxcpp-ground-ports
 
-port_is_listening() {
-  # /proc/net/tcp* list local addresses as HEXIP:HEXPORT; state 0A is LISTEN.
+port_in_use() {
+  # /proc/net/tcp* list local addresses as HEXIP:HEXPORT. Any socket on the port counts, not only
+  # listeners: a client connection's local port blocks a bind just the same.
   local hex
   hex=$(printf '%04X' "$1")
-  awk -v port=":$hex" '$2 ~ port"$" && $4 == "0A" { found = 1 } END { exit !found }' \
-    /proc/net/tcp /proc/net/tcp6 2>/dev/null
+  awk -v port=":$hex" '$2 ~ port"$" { found = 1 } END { exit !found }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
 
-# Prints a port on 127.0.0.1 that nothing listens on and that no other ground on this machine holds.
+# Ports are picked below the kernel's ephemeral range, where outgoing connections take their local
+# ports, so that no client connection can hold a port between its reservation and the server's bind.
+port_range() {
+  local ephemeral_low
+  read -r ephemeral_low _ </proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || ephemeral_low=32768
+  if ((ephemeral_low > 12000)); then echo "10000 $((ephemeral_low - 10000))"; else echo "40000 20000"; fi
+}
+
+# A reservation whose ground folder is gone (a ground killed without `ground down`) is free again.
+reclaim_stale_port() {
+  local owner
+  owner=$(cat "$port_registry/$1/owner" 2>/dev/null) || return 0
+  [[ -d "$owner" ]] || rm -rf "${port_registry:?}/$1"
+}
+
+# Prints a port on 127.0.0.1 that nothing uses and that no other ground on this machine holds.
 # The reservation (an atomic mkdir) lives until `ground down` releases it, so grounds started in
 # parallel never pick the same port.
 reserve_port() {
   mkdir -p "$port_registry"
-  local attempt port
+  local attempt port first count
+  read -r first count < <(port_range)
   for attempt in $(seq 1 200); do
-    port=$((20000 + RANDOM % 40000))
-    port_is_listening "$port" && continue
+    port=$((first + RANDOM % count))
+    port_in_use "$port" && continue
+    reclaim_stale_port "$port"
     if mkdir "$port_registry/$port" 2>/dev/null; then
       echo "$ground_dir" >"$port_registry/$port/owner"
       echo "$port" >>"$ground_dir/ports"
