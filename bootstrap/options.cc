@@ -70,8 +70,10 @@ absl::Status ValidateComponents(const InstallOptions& options) {
       return Invalid("components_extra", absl::StrCat("unknown component ", Quoted(component),
                                                       "; known: ", Choices(kExtraComponents)));
     }
-    return absl::UnimplementedError(
-        absl::StrCat("components_extra: ", component, " is not served by fluxcpp yet"));
+  }
+  if (!options.components_extra.empty()) {
+    return absl::UnimplementedError(absl::StrCat(
+        "components_extra: ", *options.components_extra.begin(), " is not served by fluxcpp yet"));
   }
   return absl::OkStatus();
 }
