@@ -208,3 +208,43 @@ TEST_CASE(
 
 }  // namespace
 }  // namespace fluxcpp::kube
+
+namespace fluxcpp::kube {
+namespace {
+
+TEST_CASE("JSON patches and delete preconditions") {
+  auto client = fluxcpp::testing::AdminClient();
+  fluxcpp::testing::ScopedNamespace ns(*client, "client-json-patch");
+  auto created = client->Create(ConfigMap(ns.name(), "target", {{"a", "1"}, {"b", "2"}}));
+  REQUIRE(created.ok());
+  auto patched = client->Patch(kConfigMap, ns.name(), "target", PatchType::kJson,
+                               R"([{"op": "remove", "path": "/data/a"},
+                                   {"op": "add", "path": "/data/c", "value": "3"}])");
+  REQUIRE(patched.ok());
+  CHECK(patched->json()["data"] == Json({{"b", "2"}, {"c", "3"}}));
+  auto failed_test = client->Patch(kConfigMap, ns.name(), "target", PatchType::kJson,
+                                   R"([{"op": "test", "path": "/data/b", "value": "9"}])");
+  CHECK_FALSE(failed_test.ok());
+
+  std::string uid = created->json()["metadata"]["uid"];
+  absl::Status wrong_uid =
+      client->Delete(kConfigMap, ns.name(), "target", {.precondition_uid = "not-" + uid});
+  CHECK(IsConflictError(wrong_uid));
+  CHECK(client->Get(kConfigMap, ns.name(), "target").ok());
+  CHECK(client->Delete(kConfigMap, ns.name(), "target", {.precondition_uid = uid}).ok());
+}
+
+TEST_CASE("insecure-skip-tls-verify reaches the server without its CA") {
+  ClusterConfig config = fluxcpp::testing::AdminConfig();
+  config.tls.ca_pem.clear();
+  auto strict = Client::Create(config);
+  REQUIRE(strict.ok());
+  CHECK((*strict)->Call("GET", "/version").status().code() == absl::StatusCode::kUnavailable);
+  config.tls.insecure_skip_verify = true;
+  auto insecure = Client::Create(config);
+  REQUIRE(insecure.ok());
+  CHECK((*insecure)->Call("GET", "/version").ok());
+}
+
+}  // namespace
+}  // namespace fluxcpp::kube

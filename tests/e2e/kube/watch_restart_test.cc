@@ -73,3 +73,34 @@ TEST_CASE("a watch survives an API server restart without losing events") {
 
 }  // namespace
 }  // namespace fluxcpp::kube
+
+namespace fluxcpp::kube {
+namespace {
+
+TEST_CASE("a request sent while the API server is down is retried until it answers") {
+  auto config = fluxcpp::testing::AdminConfig();
+  // Patient enough to outlast a restart (about 10 s here).
+  auto client = Client::Create(
+      config, {.transport = {.max_attempts = 60, .max_backoff = std::chrono::milliseconds(1000)}});
+  REQUIRE(client.ok());
+  auto probe = fluxcpp::testing::AdminClient();
+  auto restarting = std::async(std::launch::async, [] {
+    RunGround({"restart", "kube-apiserver"});
+  });
+  // Wait until the server is really gone, so the request below meets a refused connection.
+  bool down = false;
+  for (int i = 0; i < 200 && !down; ++i) {
+    down = probe->Call("GET", "/version").status().code() == absl::StatusCode::kUnavailable;
+    if (!down) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(down);
+  uint64_t before = (*client)->transport().requests_sent();
+  auto version = (*client)->Call("GET", "/version");
+  INFO(version.status().ToString());
+  CHECK(version.ok());
+  CHECK((*client)->transport().requests_sent() - before > 1);
+  restarting.wait();
+}
+
+}  // namespace
+}  // namespace fluxcpp::kube
