@@ -3,10 +3,16 @@
 #include "lib/kube/config.h"
 
 #include <absl/strings/escaping.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <thread>
 
 #include "lib/kube/client.h"
 #include "lib/kube/errors.h"
@@ -232,6 +238,60 @@ TEST_CASE("KUBECONFIG merges files: the first definition and the first current-c
   auto missing = LoadKubeconfig({.paths = {first_path}, .context = "nowhere"});
   CHECK(std::string(missing.status().message()).find("context \"nowhere\" is not defined") !=
         std::string::npos);
+}
+
+// A port on 127.0.0.1 that was free a moment ago (the kernel picks it).
+int FreePort() {
+  int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
+  socklen_t length = sizeof(address);
+  ::getsockname(socket_fd, reinterpret_cast<sockaddr*>(&address), &length);
+  ::close(socket_fd);
+  return ntohs(address.sin_port);
+}
+
+TEST_CASE("proxy-url sends the requests through an HTTP CONNECT proxy") {
+  ClusterConfig admin = AdminConfig();
+  ScratchDirectory scratch;
+  int port = FreePort();
+  // tinyproxy from Debian, a real forward proxy; without ConnectPort lines it tunnels to any port.
+  scratch.Write("tinyproxy.conf", "Port " + std::to_string(port) +
+                                      "\nListen 127.0.0.1\nAllow 127.0.0.1\nTimeout 60\n"
+                                      "LogLevel Connect\nLogFile \"" +
+                                      scratch.path() + "/proxy.log\"\n");
+  std::string start = "tinyproxy -d -c " + scratch.path() + "/tinyproxy.conf >" + scratch.path() +
+                      "/stdout 2>&1 & echo $! >" + scratch.path() + "/pid";
+  REQUIRE(std::system(start.c_str()) == 0);
+  std::ifstream pid_file(scratch.path() + "/pid");
+  pid_t pid = 0;
+  pid_file >> pid;
+  REQUIRE(pid > 0);
+  std::string proxy_url = "http://127.0.0.1:" + std::to_string(port);
+  std::string path = scratch.Write(
+      "kubeconfig",
+      Kubeconfig({{"server", admin.server},
+                  {"certificate-authority-data", absl::Base64Escape(admin.tls.ca_pem)},
+                  {"proxy-url", proxy_url}},
+                 {{"client-certificate-data", absl::Base64Escape(admin.tls.client_certificate_pem)},
+                  {"client-key-data", absl::Base64Escape(admin.tls.client_key_pem)}}));
+  auto client = ClientFor(path);
+  absl::StatusOr<Json> version = absl::UnknownError("not tried");
+  for (int attempt = 0; attempt < 50 && !version.ok(); ++attempt) {  // until the proxy listens
+    version = client->Call("GET", "/version");
+    if (!version.ok()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ::kill(pid, SIGTERM);
+  INFO(version.status().ToString());
+  CHECK(version.ok());
+  std::ifstream log(scratch.path() + "/proxy.log");
+  std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  std::string server_port = admin.server.substr(admin.server.rfind(':') + 1);
+  INFO(text);
+  CHECK(text.find("CONNECT") != std::string::npos);
+  CHECK(text.find(server_port) != std::string::npos);
 }
 
 }  // namespace
