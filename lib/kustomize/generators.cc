@@ -34,6 +34,19 @@ std::string Base64(std::string_view data) {
   return out;
 }
 
+// kyaml stores long base64 values of generated Secrets as 70-character lines, each ending in a
+// newline (so they print as literal blocks).
+std::string WrapBase64(std::string encoded) {
+  constexpr size_t kLine = 70;
+  if (encoded.size() <= kLine) return encoded;
+  std::string wrapped;
+  for (size_t i = 0; i < encoded.size(); i += kLine) {
+    wrapped += encoded.substr(i, kLine);
+    wrapped += '\n';
+  }
+  return wrapped;
+}
+
 bool IsValidUtf8(std::string_view text) {
   for (size_t i = 0; i < text.size();) {
     unsigned char c = text[i];
@@ -121,8 +134,10 @@ class Generator {
       object["type"] = type.empty() ? "Opaque" : type;
       Json encoded = Json::object();
       for (const auto& [key, value] : data_.items())
-        encoded[key] = Base64(value.get<std::string>());
-      for (const auto& [key, value] : binary_data_.items()) encoded[key] = value;
+        encoded[key] = WrapBase64(Base64(value.get<std::string>()));
+      for (const auto& [key, value] : binary_data_.items()) {
+        encoded[key] = WrapBase64(value.get<std::string>());
+      }
       if (!encoded.empty()) object["data"] = std::move(encoded);
     } else {
       if (!data_.empty()) object["data"] = data_;

@@ -114,7 +114,9 @@ std::string ContentHash(const manifest::Object& object) {
   const Json& json = object.json();
   Json encoded = Json::object();
   encoded["kind"] = object.Kind();
-  encoded["name"] = FieldForHash(json, Json::json_pointer("/metadata/name"));
+  // kustomize looks the name up as a single field called "metadata/name", which never exists:
+  // the name is always hashed as "".
+  encoded["name"] = "";
   encoded["data"] = FieldForHash(json, Json::json_pointer("/data"));
   if (object.Kind() == "Secret") {
     encoded["type"] = FieldForHash(json, Json::json_pointer("/type"));

@@ -13,8 +13,9 @@ namespace fluxcpp::kustomize {
 std::string GoJson(const manifest::Json& value);
 
 // The ten characters kustomize appends (after a `-`) to a generated ConfigMap or Secret: the
-// SHA-256 of its kind, name, data (and binaryData / type and stringData), vowels and look-alike
-// digits replaced so the result cannot spell words.
+// SHA-256 of its kind, data (and binaryData / type and stringData) and an always-empty name (a
+// quirk of kustomize's field lookup), vowels and look-alike digits replaced so the result cannot
+// spell words.
 std::string ContentHash(const manifest::Object& object);
 
 }  // namespace fluxcpp::kustomize

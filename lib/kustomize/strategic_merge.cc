@@ -83,35 +83,42 @@ absl::Status MergeList(Json& target, const Json& patch, std::string_view field, 
   }
   bool children_in_container =
       field == "containers" || field == "initContainers" || field == "ephemeralContainers";
+  // kyaml's order: the patch's elements first (merged with their match), then the target's
+  // elements the patch did not mention.
+  Json merged = Json::array();
+  std::vector<bool> used(target.size(), false);
   for (const Json& element : patch) {
     if (!element.is_object() || !element.contains(*key)) {
       return absl::InvalidArgumentError("an element of the patched list " + std::string(field) +
                                         " has no merge key " + *key);
     }
     const Json& key_value = element[*key];
-    auto found = target.end();
-    for (auto it = target.begin(); it != target.end(); ++it) {
-      if (it->is_object() && it->contains(*key) && (*it)[*key] == key_value) {
-        found = it;
+    size_t found = target.size();
+    for (size_t i = 0; i < target.size(); ++i) {
+      if (!used[i] && target[i].is_object() && target[i].contains(*key) &&
+          target[i][*key] == key_value) {
+        found = i;
         break;
       }
     }
     std::string directive = element.contains(kPatch) && element[kPatch].is_string()
                                 ? element[kPatch].get<std::string>()
                                 : "";
-    if (directive == "delete") {
-      if (found != target.end()) target.erase(found);
+    if (found < target.size()) used[found] = true;
+    if (directive == "delete") continue;
+    if (found == target.size() || directive == "replace") {
+      merged.push_back(WithoutDirectives(element));
       continue;
     }
-    if (found == target.end()) {
-      target.push_back(WithoutDirectives(element));
-    } else if (directive == "replace") {
-      *found = WithoutDirectives(element);
-    } else {
-      absl::Status status = MergeMap(*found, element, children_in_container);
-      if (!status.ok()) return status;
-    }
+    Json item = target[found];
+    absl::Status status = MergeMap(item, element, children_in_container);
+    if (!status.ok()) return status;
+    merged.push_back(std::move(item));
   }
+  for (size_t i = 0; i < target.size(); ++i) {
+    if (!used[i]) merged.push_back(target[i]);
+  }
+  target = std::move(merged);
   return absl::OkStatus();
 }
 

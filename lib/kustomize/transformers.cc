@@ -86,14 +86,11 @@ void TransformNamespace(const std::string& namespace_name, std::vector<Resource>
     manifest::GroupVersionKind gvk = resource.object.Gvk();
     Json& json = resource.object.json();
     if (gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding") {
-      // Subjects that are service accounts of the old namespace follow the move.
+      // The "default" service account of a binding follows the move; other subjects follow their
+      // ServiceAccount through the name references.
       if (json.contains("subjects") && json["subjects"].is_array()) {
-        std::string old_namespace = resource.object.Namespace();
         for (Json& subject : json["subjects"]) {
-          if (!subject.is_object() || subject.value("kind", "") != "ServiceAccount") continue;
-          std::string subject_namespace = subject.value("namespace", "");
-          if (subject_namespace.empty() || subject_namespace == old_namespace ||
-              subject.value("name", "") == "default") {
+          if (subject.is_object() && subject.value("name", "") == "default") {
             subject["namespace"] = namespace_name;
           }
         }
@@ -347,6 +344,30 @@ std::optional<std::string> Referral(const std::vector<Resource>& resources, cons
   return candidates.front()->object.Name();
 }
 
+// The ServiceAccount a binding subject names: by any name it had, in the subject's namespace
+// ("" and "default" being the same) when the subject gives one.
+const Resource* SubjectAccount(const std::vector<Resource>& resources, const Json& subject) {
+  auto normalize = [](const std::string& name) {
+    return name.empty() ? std::string("default") : name;
+  };
+  std::string name = subject["name"].get<std::string>();
+  bool any_namespace = !subject.contains("namespace");
+  std::string wanted = normalize(subject.value("namespace", ""));
+  std::vector<const Resource*> candidates;
+  for (const Resource& resource : resources) {
+    if (resource.object.Kind() != "ServiceAccount") continue;
+    std::vector<ResourceId> ids = resource.previous_ids;
+    ids.push_back(resource.CurrentId());
+    bool matches = false;
+    for (const ResourceId& id : ids) {
+      matches =
+          matches || (id.name == name && (any_namespace || normalize(id.namespace_name) == wanted));
+    }
+    if (matches) candidates.push_back(&resource);
+  }
+  return candidates.size() == 1 ? candidates.front() : nullptr;
+}
+
 }  // namespace
 
 void FixNameReferences(std::vector<Resource>& resources) {
@@ -387,10 +408,12 @@ void FixNameReferences(std::vector<Resource>& resources) {
             !subject.contains("name") || !subject["name"].is_string()) {
           continue;
         }
-        std::string subject_namespace = subject.value("namespace", referrer_namespace);
-        auto renamed = Referral(snapshot, "ServiceAccount", subject["name"].get<std::string>(),
-                                subject_namespace, false);
-        if (renamed) subject["name"] = *renamed;
+        const Resource* account = SubjectAccount(snapshot, subject);
+        if (account == nullptr) continue;
+        subject["name"] = account->object.Name();
+        if (!account->object.Namespace().empty()) {
+          subject["namespace"] = account->object.Namespace();
+        }
       }
     }
   }
