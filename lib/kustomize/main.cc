@@ -1,6 +1,6 @@
 // fluxcpp-kustomize build DIR: prints the build of DIR exactly as `kustomize build DIR` does.
-// Files are read only below the current directory (the source root); pass --root to change it.
-#include <cstring>
+// Files are read only below the source root: the working directory, or --root.
+#include <filesystem>
 #include <iostream>
 #include <string>
 
@@ -28,7 +28,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (dir.empty()) dir = ".";
-  auto yaml = fluxcpp::kustomize::BuildYaml(root, dir);
+  // DIR is relative to the working directory, as for kustomize; the engine takes it below the root.
+  auto yaml = fluxcpp::kustomize::BuildYaml(root, std::filesystem::absolute(dir).string());
   if (!yaml.ok()) {
     std::cerr << "Error: " << yaml.status().message() << "\n";
     return 1;
