@@ -4,6 +4,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <limits>
 #include <optional>
@@ -127,10 +128,44 @@ std::optional<Json> ResolveNumber(std::string_view text) {
 
 }  // namespace
 
-absl::StatusOr<Json> ResolvePlainScalar(std::string_view text) {
+std::optional<std::string> YamlTimestampAsRfc3339(std::string_view text) {
+  // Go's time.Parse layouts "2006-1-2", "2006-1-2T15:4:5.999999999Z07:00" (also with `t`) and
+  // "2006-1-2 15:4:5.999999999": one- or two-digit fields after a four-digit year.
+  static const std::regex kTimestamp(
+      R"(([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:([Tt ])([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.([0-9]{1,9}))?(Z|[+-][0-9]{2}:[0-9]{2})?)?)");
+  std::match_results<std::string_view::const_iterator> match;
+  if (!std::regex_match(text.begin(), text.end(), match, kTimestamp)) return std::nullopt;
+  auto number = [&](int group) { return std::stoi(match[group].str()); };
+  int month = number(2), day = number(3);
+  if (month < 1 || month > 12 || day < 1 || day > 31) return std::nullopt;
+  bool has_time = match[4].matched;
+  // The space-separated form takes no zone; the T form needs one.
+  if (has_time && (match[4].str() == " ") == match[9].matched) return std::nullopt;
+  int hour = has_time ? number(5) : 0, minute = has_time ? number(6) : 0,
+      second = has_time ? number(7) : 0;
+  if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%s-%02d-%02dT%02d:%02d:%02d", match[1].str().c_str(), month,
+                day, hour, minute, second);
+  std::string result = buffer;
+  std::string fraction = match[8].matched ? match[8].str() : "";
+  while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+  if (!fraction.empty()) result += "." + fraction;
+  std::string zone = match[9].matched ? match[9].str() : "Z";
+  result += zone == "+00:00" ? "Z" : zone;
+  return result;
+}
+
+absl::StatusOr<Json> ResolvePlainScalar(std::string_view text, ScalarTyping typing) {
   if (OneOf(kNullWords, text)) return Json(nullptr);
-  if (OneOf(kTrueWords, text)) return Json(true);
-  if (OneOf(kFalseWords, text)) return Json(false);
+  if (typing == ScalarTyping::kKustomize) {
+    if (text == "true" || text == "True" || text == "TRUE") return Json(true);
+    if (text == "false" || text == "False" || text == "FALSE") return Json(false);
+    if (auto timestamp = YamlTimestampAsRfc3339(text)) return Json(*timestamp);
+  } else {
+    if (OneOf(kTrueWords, text)) return Json(true);
+    if (OneOf(kFalseWords, text)) return Json(false);
+  }
   if (OneOf(kSpecialFloats, text)) {
     return absl::InvalidArgumentError("the value " + std::string(text) +
                                       " (infinity or not-a-number) does not fit in JSON");
@@ -144,12 +179,13 @@ absl::StatusOr<Json> ResolvePlainScalar(std::string_view text) {
   return Json(std::string(text));
 }
 
-absl::StatusOr<Json> ResolveTaggedScalar(std::string_view tag, std::string_view text) {
+absl::StatusOr<Json> ResolveTaggedScalar(std::string_view tag, std::string_view text,
+                                         ScalarTyping typing) {
   constexpr std::string_view kCorePrefix = "tag:yaml.org,2002:";
-  if (!tag.starts_with(kCorePrefix)) return ResolvePlainScalar(text);
+  if (!tag.starts_with(kCorePrefix)) return ResolvePlainScalar(text, typing);
   std::string_view type = tag.substr(kCorePrefix.size());
   if (type == "str" || type == "binary" || type == "timestamp") return Json(std::string(text));
-  auto resolved = ResolvePlainScalar(text);
+  auto resolved = ResolvePlainScalar(text, typing);
   if (!resolved.ok()) return resolved;
   bool fits = (type == "int" && resolved->is_number_integer()) ||
               (type == "float" && resolved->is_number()) ||

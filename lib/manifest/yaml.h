@@ -15,6 +15,21 @@
 
 namespace fluxcpp::manifest {
 
+// How plain (unquoted, untagged) scalars are typed.
+enum class ScalarTyping {
+  // go-yaml v2 (YAML 1.1), as kubectl and the API machinery read manifests: `yes`/`on`/`y` are
+  // booleans.
+  kKubectl,
+  // go-yaml v3, as kustomize's kyaml decodes resources: only true/false (any case variant of
+  // True/TRUE) are booleans, so `yes` and `on` stay strings, and dates such as `2001-12-14`
+  // become RFC 3339 timestamp strings (`"2001-12-14T00:00:00Z"`).
+  kKustomize,
+};
+
+struct ParseOptions {
+  ScalarTyping typing = ScalarTyping::kKubectl;
+};
+
 // One YAML document as JSON, with where it starts.
 struct Document {
   Json json;
@@ -23,13 +38,14 @@ struct Document {
 
 // Parses every non-empty document of a multi-document stream. `file_name` only labels errors and
 // sources. A syntax error is InvalidArgument naming the file, the document and the line and column.
-[[nodiscard]] absl::StatusOr<std::vector<Document>> ParseYamlDocuments(std::string_view text,
-                                                                       std::string_view file_name);
+[[nodiscard]] absl::StatusOr<std::vector<Document>> ParseYamlDocuments(
+    std::string_view text, std::string_view file_name, const ParseOptions& options = {});
 
 // Parses a stream of Kubernetes objects: every document must be a mapping with a string
 // `apiVersion` and `kind`; an error names the file and the document that is not.
 [[nodiscard]] absl::StatusOr<std::vector<Object>> ReadObjects(std::string_view text,
-                                                              std::string_view file_name);
+                                                              std::string_view file_name,
+                                                              const ParseOptions& options = {});
 
 // Block-style YAML for one JSON value. Strings that would read back as another type are quoted, so
 // ParseYamlDocuments(ToYaml(x)) gives x back.

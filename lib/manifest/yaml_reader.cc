@@ -25,6 +25,8 @@ constexpr std::string_view kNonPlainTag = "!";  // quoted and block scalars
 // the document are ignored.
 class JsonBuilder : public YAML::EventHandler {
  public:
+  explicit JsonBuilder(ScalarTyping typing) : typing_(typing) {}
+
   void OnDocumentStart(const YAML::Mark& mark) override {
     result_.reset();
     stack_.clear();
@@ -46,9 +48,9 @@ class JsonBuilder : public YAML::EventHandler {
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
-    absl::StatusOr<Json> json = tag == kPlainTag      ? ResolvePlainScalar(value)
+    absl::StatusOr<Json> json = tag == kPlainTag      ? ResolvePlainScalar(value, typing_)
                                 : tag == kNonPlainTag ? Json(value)
-                                                      : ResolveTaggedScalar(tag, value);
+                                                      : ResolveTaggedScalar(tag, value, typing_);
     if (!json.ok()) return Fail(mark, std::string(json.status().message()));
     Add(std::move(*json), mark, anchor, tag == kPlainTag && value == "<<");
   }
@@ -150,6 +152,7 @@ class JsonBuilder : public YAML::EventHandler {
     }
   }
 
+  ScalarTyping typing_;
   std::vector<Frame> stack_;
   std::map<YAML::anchor_t, Json> anchors_;
   std::optional<Json> result_;
@@ -171,10 +174,11 @@ absl::Status ErrorAt(const SourceLocation& where, std::string_view message) {
 }  // namespace
 
 absl::StatusOr<std::vector<Document>> ParseYamlDocuments(std::string_view text,
-                                                         std::string_view file_name) {
+                                                         std::string_view file_name,
+                                                         const ParseOptions& options) {
   std::vector<Document> documents;
   std::istringstream stream{std::string(text)};
-  JsonBuilder builder;
+  JsonBuilder builder(options.typing);
   int document = 0;
   try {
     YAML::Parser parser(stream);
@@ -193,8 +197,9 @@ absl::StatusOr<std::vector<Document>> ParseYamlDocuments(std::string_view text,
   return documents;
 }
 
-absl::StatusOr<std::vector<Object>> ReadObjects(std::string_view text, std::string_view file_name) {
-  auto documents = ParseYamlDocuments(text, file_name);
+absl::StatusOr<std::vector<Object>> ReadObjects(std::string_view text, std::string_view file_name,
+                                                const ParseOptions& options) {
+  auto documents = ParseYamlDocuments(text, file_name, options);
   if (!documents.ok()) return documents.status();
   std::vector<Object> objects;
   objects.reserve(documents->size());

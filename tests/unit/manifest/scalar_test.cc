@@ -70,3 +70,21 @@ TEST_CASE("quoting is needed exactly when a plain scalar would change type") {
 
 }  // namespace
 }  // namespace fluxcpp::manifest
+
+namespace fluxcpp::manifest {
+namespace {
+
+TEST_CASE("kustomize typing keeps YAML 1.1 booleans as strings and turns dates into timestamps") {
+  constexpr ScalarTyping kKustomize = ScalarTyping::kKustomize;
+  CHECK(*ResolvePlainScalar("yes", kKustomize) == Json("yes"));
+  CHECK(*ResolvePlainScalar("on", kKustomize) == Json("on"));
+  CHECK(*ResolvePlainScalar("True", kKustomize) == Json(true));
+  CHECK(*ResolvePlainScalar("0755", kKustomize) == Json(493));
+  CHECK(*ResolvePlainScalar("2001-12-14", kKustomize) == Json("2001-12-14T00:00:00Z"));
+  CHECK(*ResolvePlainScalar("2001-12-14t21:59:43.10-05:00", kKustomize) ==
+        Json("2001-12-14T21:59:43.1-05:00"));
+  CHECK(*ResolvePlainScalar("yes") == Json(true));
+}
+
+}  // namespace
+}  // namespace fluxcpp::manifest

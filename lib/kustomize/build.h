@@ -1,0 +1,31 @@
+// The kustomize build engine: `kustomize build` in C++, with output identical to kustomize's
+// (v5). Builds read files only below `root` (a repository checkout); remote resources are refused.
+//
+// Supported: resources (files, kustomization directories, directories without a kustomization,
+// which get one made of their YAML files recursively, as Flux does), components, namespace,
+// namePrefix/nameSuffix with name references, commonLabels, labels, commonAnnotations, images,
+// replicas, configMapGenerator/secretGenerator with generatorOptions and content-hash suffixes,
+// patches, patchesStrategicMerge and patchesJson6902. Fields beyond these are an error, not
+// silently ignored.
+//
+// Functions are thread-safe: a build shares no state with another.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "lib/manifest/object.h"
+
+namespace fluxcpp::kustomize {
+
+// Builds the kustomization at `path` (a directory, relative to `root` or absolute below it) and
+// returns its resources in kustomize's output order. Errors name the file at fault.
+[[nodiscard]] absl::StatusOr<std::vector<manifest::Object>> Build(const std::string& root,
+                                                                  const std::string& path);
+
+// The same build as the text `kustomize build` prints.
+[[nodiscard]] absl::StatusOr<std::string> BuildYaml(const std::string& root,
+                                                    const std::string& path);
+
+}  // namespace fluxcpp::kustomize

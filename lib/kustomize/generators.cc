@@ -1,0 +1,318 @@
+// configMapGenerator and secretGenerator.
+#include <algorithm>
+
+#include "lib/kustomize/engine.h"
+
+namespace fluxcpp::kustomize {
+
+namespace fs = std::filesystem;
+using manifest::Json;
+
+namespace {
+
+std::string Base64(std::string_view data) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  size_t i = 0;
+  for (; i + 2 < data.size(); i += 3) {
+    uint32_t n = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8) | uint8_t(data[i + 2]);
+    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(n >> shift) & 63];
+  }
+  if (i + 1 == data.size()) {
+    uint32_t n = uint8_t(data[i]) << 16;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == data.size()) {
+    uint32_t n = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8);
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+// kyaml stores long base64 values of generated Secrets as 70-character lines, each ending in a
+// newline (so they print as literal blocks).
+std::string WrapBase64(std::string encoded) {
+  constexpr size_t kLine = 70;
+  if (encoded.size() <= kLine) return encoded;
+  std::string wrapped;
+  for (size_t i = 0; i < encoded.size(); i += kLine) {
+    wrapped += encoded.substr(i, kLine);
+    wrapped += '\n';
+  }
+  return wrapped;
+}
+
+bool IsValidUtf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = text[i];
+    int width = c < 0x80             ? 1
+                : (c & 0xE0) == 0xC0 ? 2
+                : (c & 0xF0) == 0xE0 ? 3
+                : (c & 0xF8) == 0xF0 ? 4
+                                     : 0;
+    if (width == 0 || i + width > text.size()) return false;
+    for (int k = 1; k < width; ++k) {
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+    }
+    i += width;
+  }
+  return true;
+}
+
+std::string RemoveQuotes(const std::string& value) {
+  if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
+      value.back() == value.front()) {
+    return value.substr(1, value.size() - 2);
+  }
+  return value;
+}
+
+struct Options {
+  Json labels = Json::object();
+  Json annotations = Json::object();
+  bool disable_hash = false;
+  bool immutable = false;
+};
+
+void MergeOptions(Options& options, const Json& json) {
+  if (!json.is_object()) return;
+  for (const char* field : {"labels", "annotations"}) {
+    if (json.contains(field) && json[field].is_object()) {
+      Json& into = std::string(field) == "labels" ? options.labels : options.annotations;
+      for (const auto& [key, value] : json[field].items()) into[key] = ScalarText(value);
+    }
+  }
+  if (json.contains("disableNameSuffixHash") && json["disableNameSuffixHash"].is_boolean()) {
+    options.disable_hash = json["disableNameSuffixHash"].get<bool>();
+  }
+  if (json.contains("immutable") && json["immutable"].is_boolean()) {
+    options.immutable = json["immutable"].get<bool>();
+  }
+}
+
+class Generator {
+ public:
+  Generator(const Kustomization& kustomization, const Loader& loader, bool secret)
+      : kustomization_(kustomization), loader_(loader), secret_(secret) {}
+
+  absl::StatusOr<Resource> Make(const Json& spec) {
+    where_ = kustomization_.Describe(loader_) + ": " +
+             (secret_ ? "secretGenerator" : "configMapGenerator");
+    if (!spec.is_object() || !spec.contains("name")) {
+      return absl::InvalidArgumentError(where_ + ": every generator needs a name");
+    }
+    std::string name = ScalarText(spec["name"]);
+    where_ += " " + name;
+    data_ = Json::object();
+    binary_data_ = Json::object();
+    if (auto status = AddLiterals(spec); !status.ok()) return status;
+    if (auto status = AddEnvs(spec); !status.ok()) return status;
+    if (auto status = AddFiles(spec); !status.ok()) return status;
+
+    Options options;
+    MergeOptions(options, kustomization_.json.value("generatorOptions", Json::object()));
+    MergeOptions(options, spec.value("options", Json::object()));
+
+    Json object = Json::object();
+    object["apiVersion"] = "v1";
+    object["kind"] = secret_ ? "Secret" : "ConfigMap";
+    Json metadata = Json::object();
+    metadata["name"] = name;
+    if (spec.contains("namespace") && !ScalarText(spec["namespace"]).empty()) {
+      metadata["namespace"] = ScalarText(spec["namespace"]);
+    }
+    if (!options.labels.empty()) metadata["labels"] = options.labels;
+    if (!options.annotations.empty()) metadata["annotations"] = options.annotations;
+    object["metadata"] = std::move(metadata);
+    if (secret_) {
+      std::string type = spec.contains("type") ? ScalarText(spec["type"]) : "";
+      object["type"] = type.empty() ? "Opaque" : type;
+      Json encoded = Json::object();
+      for (const auto& [key, value] : data_.items())
+        encoded[key] = WrapBase64(Base64(value.get<std::string>()));
+      for (const auto& [key, value] : binary_data_.items()) {
+        encoded[key] = WrapBase64(value.get<std::string>());
+      }
+      if (!encoded.empty()) object["data"] = std::move(encoded);
+    } else {
+      if (!data_.empty()) object["data"] = data_;
+      if (!binary_data_.empty()) object["binaryData"] = binary_data_;
+    }
+    if (options.immutable) object["immutable"] = true;
+
+    Resource resource{.object = manifest::Object(std::move(object))};
+    resource.needs_hash_suffix = !options.disable_hash;
+    resource.generator_behavior =
+        spec.contains("behavior") ? ScalarText(spec["behavior"]) : "create";
+    if (resource.generator_behavior.empty()) resource.generator_behavior = "create";
+    return resource;
+  }
+
+ private:
+  absl::Status Put(const std::string& key, const std::string& value, bool from_file) {
+    if (data_.contains(key) || binary_data_.contains(key)) {
+      return absl::InvalidArgumentError(where_ + ": key " + key + " is defined twice");
+    }
+    if (from_file && !IsValidUtf8(value)) {
+      binary_data_[key] = Base64(value);
+    } else {
+      data_[key] = value;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status AddLiterals(const Json& spec) {
+    for (const Json& literal : spec.value("literals", Json::array())) {
+      std::string text = ScalarText(literal);
+      size_t equals = text.find('=');
+      if (equals == std::string::npos) {
+        return absl::InvalidArgumentError(where_ + ": literal \"" + text +
+                                          "\" is not of the form key=value");
+      }
+      auto status = Put(text.substr(0, equals), RemoveQuotes(text.substr(equals + 1)), false);
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status AddEnvs(const Json& spec) {
+    std::vector<std::string> files;
+    for (const Json& env : spec.value("envs", Json::array())) files.push_back(ScalarText(env));
+    if (spec.contains("env")) files.push_back(ScalarText(spec["env"]));
+    for (const std::string& file : files) {
+      auto path = loader_.Resolve(kustomization_.dir, file);
+      if (!path.ok()) return Prefixed(path.status(), where_);
+      auto text = loader_.Read(*path);
+      if (!text.ok()) return text.status();
+      std::string content = *text;
+      if (content.starts_with("\xEF\xBB\xBF")) content.erase(0, 3);
+      size_t start = 0;
+      int line_number = 0;
+      while (start <= content.size()) {
+        size_t end = content.find('\n', start);
+        if (end == std::string::npos) end = content.size();
+        std::string line = content.substr(start, end - start);
+        start = end + 1;
+        ++line_number;
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        size_t first = line.find_first_not_of(" \t");
+        if (first == std::string::npos || line[first] == '#') {
+          if (end == content.size()) break;
+          continue;
+        }
+        line.erase(0, first);
+        size_t equals = line.find('=');
+        if (equals == std::string::npos) {
+          return absl::UnimplementedError(loader_.Display(*path) + ": line " +
+                                          std::to_string(line_number) + ": \"" + line +
+                                          "\" takes its value from the environment, which builds "
+                                          "do not read");
+        }
+        auto status = Put(line.substr(0, equals), line.substr(equals + 1), false);
+        if (!status.ok()) return status;
+        if (end == content.size()) break;
+      }
+    }
+    return absl::OkStatus();
+  }
+
+  absl::Status AddFiles(const Json& spec) {
+    for (const Json& entry : spec.value("files", Json::array())) {
+      std::string text = ScalarText(entry);
+      std::string key, file = text;
+      if (size_t equals = text.find('='); equals != std::string::npos) {
+        key = text.substr(0, equals);
+        file = text.substr(equals + 1);
+      }
+      auto path = loader_.Resolve(kustomization_.dir, file);
+      if (!path.ok()) return Prefixed(path.status(), where_);
+      if (key.empty()) key = path->filename().string();
+      auto content = loader_.Read(*path);
+      if (!content.ok()) return content.status();
+      auto status = Put(key, *content, true);
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  const Kustomization& kustomization_;
+  const Loader& loader_;
+  bool secret_;
+  std::string where_;
+  Json data_;
+  Json binary_data_;
+};
+
+Resource* FindByOrigin(std::vector<Resource>& resources, const ResourceId& id) {
+  for (Resource& resource : resources) {
+    if (resource.object.Kind() != id.gvk.kind) continue;
+    for (const ResourceId& previous : resource.previous_ids) {
+      if (previous.name == id.name &&
+          (id.namespace_name.empty() || previous.namespace_name == id.namespace_name)) {
+        return &resource;
+      }
+    }
+  }
+  return nullptr;
+}
+
+void MergeStringMap(Json& into, const Json& from, const char* field) {
+  if (!from.contains(field) || !from[field].is_object()) return;
+  Json& target = into[field];
+  if (!target.is_object()) target = Json::object();
+  for (const auto& [key, value] : from[field].items()) target[key] = value;
+}
+
+absl::Status Apply(std::vector<Resource>& resources, Resource generated, const std::string& where) {
+  const std::string& behavior = generated.generator_behavior;
+  if (behavior == "create") {
+    generated.RememberId();
+    return AddResource(resources, std::move(generated), where);
+  }
+  if (behavior != "merge" && behavior != "replace") {
+    return absl::InvalidArgumentError(where + ": unknown generator behavior \"" + behavior + "\"");
+  }
+  Resource* existing = FindByOrigin(resources, generated.CurrentId());
+  if (existing == nullptr) {
+    return absl::NotFoundError(where + ": behavior " + behavior + " needs an existing " +
+                               generated.object.Kind() + " named " + generated.object.Name() +
+                               " from the resources");
+  }
+  Json& target = existing->object.json();
+  const Json& source = generated.object.json();
+  if (behavior == "replace") {
+    for (const char* field : {"data", "binaryData"}) {
+      target.erase(field);
+      if (source.contains(field)) target[field] = source[field];
+    }
+  } else {
+    for (const char* field : {"data", "binaryData"}) MergeStringMap(target, source, field);
+  }
+  MergeStringMap(target["metadata"], source["metadata"], "labels");
+  MergeStringMap(target["metadata"], source["metadata"], "annotations");
+  existing->needs_hash_suffix = existing->needs_hash_suffix || generated.needs_hash_suffix;
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RunGenerators(const Kustomization& kustomization, const Loader& loader,
+                           std::vector<Resource>& resources) {
+  for (bool secret : {false, true}) {
+    Generator generator(kustomization, loader, secret);
+    for (const Json& spec : kustomization.List(secret ? "secretGenerator" : "configMapGenerator")) {
+      auto generated = generator.Make(spec);
+      if (!generated.ok()) return generated.status();
+      auto status = Apply(resources, *std::move(generated), kustomization.Describe(loader));
+      if (!status.ok()) return status;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace fluxcpp::kustomize

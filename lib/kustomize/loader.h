@@ -1,0 +1,31 @@
+// Reading files for a build, confined to the source root: paths that leave it (through `..` or
+// symbolic links) and remote URLs are refused. Private to lib/kustomize.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace fluxcpp::kustomize {
+
+class Loader {
+ public:
+  // `root` must exist; it is made canonical.
+  static absl::StatusOr<Loader> Create(const std::string& root);
+
+  // `reference` as written in `base_dir`'s kustomization, resolved and checked to stay inside
+  // the root. The result is canonical.
+  absl::StatusOr<std::filesystem::path> Resolve(const std::filesystem::path& base_dir,
+                                                const std::string& reference) const;
+  absl::StatusOr<std::string> Read(const std::filesystem::path& file) const;
+  // `file` relative to the root, for messages.
+  std::string Display(const std::filesystem::path& file) const;
+  const std::filesystem::path& root() const { return root_; }
+
+ private:
+  explicit Loader(std::filesystem::path root) : root_(std::move(root)) {}
+  std::filesystem::path root_;
+};
+
+}  // namespace fluxcpp::kustomize
