@@ -103,8 +103,9 @@ FluxState StateOf(kube::Client& client, const manifest::GroupVersionKind& gvk,
   }
   int64_t generation = json["metadata"].value("generation", int64_t{0});
   int64_t observed = status.value("observedGeneration", int64_t{-1});
+  const Json conditions = status.value("conditions", Json::array());
   const Json* ready_condition = nullptr;
-  for (const Json& condition : status.value("conditions", Json::array())) {
+  for (const Json& condition : conditions) {
     std::string type = condition.value("type", "");
     if (type == "Ready") ready_condition = &condition;
     if (type == "Stalled" && condition.value("status", "") == "True") {

@@ -299,8 +299,9 @@ absl::Status CheckPushAccess(const std::string& url, const AuthOptions& auth) {
   if (int error = git_remote_connect(remote.get(), GIT_DIRECTION_PUSH, &callbacks, &proxy,
                                      &session.custom_headers());
       error < 0) {
+    // Reading just worked over the same connection settings, so a refusal here is about
+    // writing (an HTTP 403, or the SSH server's "read only" message), not the network.
     absl::Status status = session.Error(error, "check push access to");
-    if (status.code() == absl::StatusCode::kUnavailable) return status;
     return absl::PermissionDeniedError(absl::StrCat(
         "push to ", session.redacted_url(),
         ": the server lets these credentials read but not push (a read-only deploy key or a user "
