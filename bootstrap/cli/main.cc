@@ -18,7 +18,6 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "bootstrap/bootstrap.h"
@@ -90,29 +89,6 @@ int Usage(const absl::Status& status) {
 int Fail(const absl::Status& status) {
   std::cerr << "✗ " << status.message() << std::endl;
   return kExitFailure;
-}
-
-// A Go-style duration: "90s", "5m", "1h30m", "500ms".
-std::optional<std::chrono::seconds> ParseDuration(const std::string& text) {
-  if (!IsFluxDuration(text)) return std::nullopt;
-  double total = 0;
-  size_t position = 0;
-  while (position < text.size()) {
-    size_t number_end = text.find_first_not_of("0123456789.", position);
-    double number = 0;
-    if (!absl::SimpleAtod(text.substr(position, number_end - position), &number)) {
-      return std::nullopt;
-    }
-    size_t unit_end = text.find_first_of("0123456789", number_end);
-    if (unit_end == std::string::npos) unit_end = text.size();
-    std::string unit = text.substr(number_end, unit_end - number_end);
-    if (unit == "h") total += number * 3600;
-    if (unit == "m") total += number * 60;
-    if (unit == "s") total += number;
-    if (unit == "ms") total += number / 1000;
-    position = unit_end;
-  }
-  return std::chrono::seconds(std::max<int64_t>(1, static_cast<int64_t>(total + 0.5)));
 }
 
 absl::StatusOr<std::string> ReadFile(const std::string& path, absl::string_view what) {
@@ -298,12 +274,12 @@ absl::StatusOr<GitOptions> ToGitOptions(const GitFlags& flags) {
 }
 
 absl::StatusOr<std::chrono::seconds> Timeout(const ClusterFlags& flags) {
-  std::optional<std::chrono::seconds> timeout = ParseDuration(flags.timeout);
-  if (!timeout) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("--timeout: \"", flags.timeout, "\" is not a duration such as 90s or 5m"));
+  std::optional<std::chrono::milliseconds> timeout = ParseFluxDuration(flags.timeout);
+  if (!timeout || *timeout < std::chrono::seconds(1)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "--timeout: \"", flags.timeout, "\" is not a duration of 1s or more such as 90s or 5m"));
   }
-  return *timeout;
+  return std::chrono::ceil<std::chrono::seconds>(*timeout);
 }
 
 int RunBootstrapGit(const InstallFlags& install_flags, const GitFlags& git_flags,
