@@ -1,6 +1,7 @@
 #include "bootstrap/validation.h"
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_split.h"
 
 namespace fluxcpp::bootstrap {
@@ -66,6 +67,28 @@ bool IsFluxDuration(std::string_view text) {
     }
   }
   return true;
+}
+
+std::optional<std::chrono::milliseconds> ParseFluxDuration(std::string_view text) {
+  if (!IsFluxDuration(text)) return std::nullopt;
+  double milliseconds = 0;
+  size_t at = 0;
+  while (at < text.size()) {
+    size_t unit = text.find_first_not_of("0123456789.", at);
+    double number = 0;
+    if (!absl::SimpleAtod(absl::string_view(text.data() + at, unit - at), &number)) {
+      return std::nullopt;
+    }
+    size_t next = text.find_first_of("0123456789", unit);
+    if (next == std::string_view::npos) next = text.size();
+    std::string_view suffix = text.substr(unit, next - unit);
+    if (suffix == "h") milliseconds += number * 3'600'000;
+    if (suffix == "m") milliseconds += number * 60'000;
+    if (suffix == "s") milliseconds += number * 1'000;
+    if (suffix == "ms") milliseconds += number;
+    at = next;
+  }
+  return std::chrono::milliseconds(static_cast<int64_t>(milliseconds + 0.5));
 }
 
 std::string UrlScheme(std::string_view url) {

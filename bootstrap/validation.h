@@ -4,6 +4,8 @@
 // All functions are pure and thread-safe.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +23,10 @@ bool IsQualifiedName(std::string_view text);
 
 // A duration matching the pattern of Flux's interval fields, `^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`.
 bool IsFluxDuration(std::string_view text);
+
+// The length of such a duration ("1m30s" is 90 s), rounded to milliseconds; nullopt when the text
+// is not one.
+std::optional<std::chrono::milliseconds> ParseFluxDuration(std::string_view text);
 
 // The scheme of a URL ("ssh", "https"), lower-cased; empty when there is no "<scheme>://".
 std::string UrlScheme(std::string_view url);

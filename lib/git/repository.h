@@ -134,4 +134,11 @@ class Repository {
                                                                   const std::string& ref,
                                                                   const AuthOptions& auth = {});
 
+// Whether `auth` may push to `url`, asked before anything is pushed: connects to the remote for
+// reading (host key, credentials, network) and then to its receive-pack service, the first step of
+// every push, without sending anything. Servers refuse the second connection to a read-only deploy
+// key, to a user without write permission, or when pushes over HTTP are disabled; that is
+// kPermissionDenied naming the URL. Other failures keep the codes listed above.
+[[nodiscard]] absl::Status CheckPushAccess(const std::string& url, const AuthOptions& auth = {});
+
 }  // namespace fluxcpp::git

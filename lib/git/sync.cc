@@ -280,4 +280,36 @@ absl::StatusOr<std::optional<std::string>> LsRemote(const std::string& url, cons
   return found;
 }
 
+absl::Status CheckPushAccess(const std::string& url, const AuthOptions& auth) {
+  // Reading first, so that a wrong key, host key or password is reported as what it is rather
+  // than as a missing write permission.
+  absl::StatusOr<std::optional<std::string>> readable = LsRemote(url, "HEAD", auth);
+  if (!readable.ok()) return readable.status();
+
+  RemoteSession session(url, auth);
+  if (!session.status().ok()) return session.status();
+  git_remote* raw_remote = nullptr;
+  if (int error = git_remote_create_detached(&raw_remote, url.c_str()); error < 0) {
+    return session.Error(error, "check push access to");
+  }
+  RemoteHandle remote(raw_remote);
+  git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
+  session.FillCallbacks(callbacks);
+  git_proxy_options proxy = GIT_PROXY_OPTIONS_INIT;
+  if (int error = git_remote_connect(remote.get(), GIT_DIRECTION_PUSH, &callbacks, &proxy,
+                                     &session.custom_headers());
+      error < 0) {
+    // Reading just worked over the same connection settings, so a refusal here is about
+    // writing (an HTTP 403, or the SSH server's "read only" message), not the network.
+    absl::Status status = session.Error(error, "check push access to");
+    return absl::PermissionDeniedError(absl::StrCat(
+        "push to ", session.redacted_url(),
+        ": the server lets these credentials read but not push (a read-only deploy key or a user "
+        "without write access?): ",
+        status.message()));
+  }
+  git_remote_disconnect(remote.get());
+  return absl::OkStatus();
+}
+
 }  // namespace fluxcpp::git

@@ -46,6 +46,18 @@ TEST_CASE("durations follow the pattern of Flux's interval fields") {
   }
 }
 
+TEST_CASE("Flux durations have a length") {
+  using std::chrono::milliseconds;
+  CHECK(ParseFluxDuration("90s") == milliseconds(90'000));
+  CHECK(ParseFluxDuration("1m30s") == milliseconds(90'000));
+  CHECK(ParseFluxDuration("1h") == milliseconds(3'600'000));
+  CHECK(ParseFluxDuration("1.5m") == milliseconds(90'000));
+  CHECK(ParseFluxDuration("500ms") == milliseconds(500));
+  CHECK(ParseFluxDuration("2m500ms") == milliseconds(120'500));
+  CHECK_FALSE(ParseFluxDuration("soon").has_value());
+  CHECK_FALSE(ParseFluxDuration("").has_value());
+}
+
 TEST_CASE("URL schemes and scp-like addresses") {
   CHECK(UrlScheme("ssh://git@host/repo") == "ssh");
   CHECK(UrlScheme("HTTPS://host/repo") == "https");

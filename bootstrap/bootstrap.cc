@@ -1,0 +1,329 @@
+// BootstrapGit: Git first (checked, then written), then the cluster, then the wait for the
+// reconciler.
+#include "bootstrap/bootstrap.h"
+
+#include <optional>
+#include <thread>
+#include <variant>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "bootstrap/validation.h"
+#include "bootstrap/workflow.h"
+#include "lib/git/repository.h"
+#include "lib/kube/errors.h"
+#include "lib/kube/health.h"
+#include "lib/manifest/yaml.h"
+
+namespace fluxcpp::bootstrap {
+namespace {
+
+using manifest::Json;
+using manifest::Object;
+
+absl::Status Invalid(absl::string_view field, absl::string_view problem) {
+  return absl::InvalidArgumentError(absl::StrCat(field, ": ", problem));
+}
+
+// The credentials the reconciler gets in its Secret, from those we push with; nullopt for a
+// public http(s) repository.
+std::optional<GitCredentials> SecretCredentials(const BootstrapOptions& options) {
+  const git::AuthOptions& auth = options.git.auth;
+  if (UrlScheme(options.sync.url) == "ssh") {
+    return SshCredentials{.identity = auth.ssh_private_key,
+                          .identity_pub = options.git.ssh_public_key,
+                          .known_hosts = auth.known_hosts};
+  }
+  if (auth.username.empty() && auth.password.empty() && auth.ca_pem.empty()) return std::nullopt;
+  return HttpsCredentials{
+      .username = auth.username, .password = auth.password, .ca_crt = auth.ca_pem};
+}
+
+absl::Status Validate(const BootstrapOptions& options) {
+  if (options.install.namespace_name != options.sync.namespace_name) {
+    return Invalid("namespace",
+                   absl::StrCat("the install namespace \"", options.install.namespace_name,
+                                "\" and the sync namespace \"", options.sync.namespace_name,
+                                "\" must be the same"));
+  }
+  if (absl::Status status = options.install.Validate(); !status.ok()) return status;
+  if (absl::Status status = options.sync.Validate(); !status.ok()) return status;
+  if (!options.sync.tag.empty() || !options.sync.semver.empty() || !options.sync.commit.empty()) {
+    return Invalid("branch",
+                   "the bootstrap commits to a branch and the cluster follows that branch; tag, "
+                   "semver and commit cannot be used");
+  }
+  if (options.sync.branch.empty()) return Invalid("branch", "must be set");
+  if (options.git.author_name.empty()) return Invalid("author_name", "must be set");
+  if (absl::Status status = git::ValidateAuth(options.sync.url, options.git.auth); !status.ok()) {
+    return status;
+  }
+  if (options.git.auth.ssh_passphrase.size() > 0 && options.create_secret) {
+    // The Secret would need the passphrase too; Flux stores it as `password`, which
+    // GenerateSyncSecret does not write yet.
+    return absl::UnimplementedError(
+        "private_key: an encrypted SSH key cannot be given to the reconciler yet; use a key "
+        "without passphrase or create the Secret yourself");
+  }
+  if (options.create_secret && UrlScheme(options.sync.url) != "ssh") {
+    const git::AuthOptions& auth = options.git.auth;
+    if (!auth.username.empty() != !auth.password.empty()) {
+      return Invalid("http", "username and password must be given together");
+    }
+  }
+  return absl::OkStatus();
+}
+
+// The state of a Flux object for messages: "Ready=False (ArtifactFailed): <message>", "no status
+// yet", "Ready=True at main@sha1:…", "not found".
+struct FluxState {
+  bool found = false;
+  bool ready = false;
+  bool stalled = false;
+  std::string revision;
+  std::string description;
+};
+
+FluxState StateOf(kube::Client& client, const manifest::GroupVersionKind& gvk,
+                  const std::string& namespace_name, const std::string& name) {
+  FluxState state;
+  absl::StatusOr<Object> object = client.Get(gvk, namespace_name, name);
+  if (!object.ok()) {
+    state.description = kube::IsNotFoundError(object.status())
+                            ? "not found"
+                            : absl::StrCat("cannot be read: ", object.status().message());
+    return state;
+  }
+  state.found = true;
+  const Json& json = object->json();
+  const Json status = json.value("status", Json::object());
+  state.revision = status.value("lastAppliedRevision", "");
+  if (state.revision.empty() && status.contains("artifact")) {
+    state.revision = status["artifact"].value("revision", "");
+  }
+  int64_t generation = json["metadata"].value("generation", int64_t{0});
+  int64_t observed = status.value("observedGeneration", int64_t{-1});
+  const Json conditions = status.value("conditions", Json::array());
+  const Json* ready_condition = nullptr;
+  for (const Json& condition : conditions) {
+    std::string type = condition.value("type", "");
+    if (type == "Ready") ready_condition = &condition;
+    if (type == "Stalled" && condition.value("status", "") == "True") {
+      state.stalled = true;
+      state.description = absl::StrCat("Stalled (", condition.value("reason", ""),
+                                       "): ", condition.value("message", ""));
+    }
+  }
+  if (state.stalled) return state;
+  if (ready_condition == nullptr) {
+    state.description = "no status yet: the reconciler has not reported on it";
+    return state;
+  }
+  std::string ready = ready_condition->value("status", "Unknown");
+  state.description =
+      absl::StrCat("Ready=", ready, " (", ready_condition->value("reason", ""),
+                   "): ", ready_condition->value("message", ""),
+                   state.revision.empty() ? "" : absl::StrCat("; last revision ", state.revision));
+  if (observed != generation) {
+    absl::StrAppend(&state.description, "; generation ", generation, " not observed yet (",
+                    observed, ")");
+    return state;
+  }
+  state.ready = ready == "True";
+  return state;
+}
+
+// Waits until the Kustomization `<ns>/<ns>` is Ready at `revision`.
+absl::Status WaitForReconciler(const BootstrapOptions& options, kube::Client& client,
+                               const std::string& revision, const Deadline& deadline,
+                               const Progress& progress) {
+  const std::string& ns = options.sync.namespace_name;
+  const std::string& name = options.sync.name;
+  std::string subject = kube::DescribeObject(kKustomizationKind, ns, name);
+  Say(progress, absl::StrCat("waiting for ", subject, " to be Ready at ", revision));
+  std::string last_description;
+  while (true) {
+    FluxState state = StateOf(client, kKustomizationKind, ns, name);
+    if (state.ready && state.revision == revision) {
+      Say(progress, absl::StrCat(subject, " is Ready at ", revision));
+      return absl::OkStatus();
+    }
+    if (state.stalled) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(subject, " will not become Ready at ", revision, ": ", state.description));
+    }
+    std::string description =
+        state.ready
+            ? absl::StrCat("Ready at ", state.revision.empty() ? "no revision" : state.revision,
+                           ", not yet at ", revision)
+            : state.description;
+    if (description != last_description) {
+      Say(progress, absl::StrCat(subject, ": ", description));
+      last_description = description;
+    }
+    if (deadline.Expired()) {
+      FluxState source = StateOf(client, kGitRepositoryKind, ns, name);
+      absl::StatusOr<Object> deployment = client.Get(kDeploymentKind, ns, kReconcilerDeployment);
+      std::string reconciler =
+          deployment.ok()
+              ? kube::ComputeHealth(deployment->json()).message
+              : absl::StrCat(kube::DescribeObject(kDeploymentKind, ns, kReconcilerDeployment), ": ",
+                             deployment.status().message());
+      return absl::DeadlineExceededError(
+          absl::StrCat("timed out after ", deadline.budget().count(), "s waiting for ", subject,
+                       " to be Ready at ", revision, ": ", description, "; ",
+                       kube::DescribeObject(kGitRepositoryKind, ns, name), ": ", source.description,
+                       "; reconciler: ", reconciler));
+    }
+    std::this_thread::sleep_for(options.poll_interval);
+  }
+}
+
+// Applies `objects` and reports the change set; the error names `what`.
+absl::StatusOr<kube::ChangeSet> ApplySet(kube::Client& client, const std::vector<Object>& objects,
+                                         absl::string_view what, const Deadline& deadline,
+                                         const Progress& progress) {
+  Say(progress, absl::StrCat("applying ", what, " (", objects.size(), " objects)"));
+  kube::ApplyResult applied =
+      kube::ApplyAll(client, objects,
+                     {.field_manager = kFieldManager,
+                      .stage_timeout = std::min(deadline.Remaining(), std::chrono::seconds(120))});
+  if (!applied.status.ok()) {
+    return absl::Status(applied.status.code(),
+                        absl::StrCat("applying ", what, ": ", applied.status.message()));
+  }
+  Say(progress, absl::StrCat(what, ": ", applied.change_set.Summary()));
+  return applied.change_set;
+}
+
+}  // namespace
+
+bool BootstrapResult::Unchanged() const {
+  for (const kube::ChangeSet* set : {&install_changes, &secret_changes, &sync_changes}) {
+    if (set->Count(kube::Action::kUnchanged) != static_cast<int>(set->changes.size())) {
+      return false;
+    }
+  }
+  return !committed;
+}
+
+absl::StatusOr<BootstrapResult> BootstrapGit(const BootstrapOptions& options, kube::Client& client,
+                                             const Progress& progress) {
+  Deadline deadline(options.timeout);
+  if (absl::Status valid = Validate(options); !valid.ok()) return valid;
+
+  SyncOptions sync = options.sync;
+  std::optional<GitCredentials> credentials = SecretCredentials(options);
+  // A public repository needs no Secret; a Secret made elsewhere is referenced as it is.
+  if (!credentials.has_value() && options.create_secret) sync.secret_name.clear();
+
+  BootstrapResult result;
+  absl::StatusOr<std::map<std::string, std::string>> files = RepositoryFiles(options.install, sync);
+  if (!files.ok()) return files.status();
+  result.repository_files = *files;
+  absl::StatusOr<std::vector<Object>> install_objects = GenerateInstall(options.install);
+  if (!install_objects.ok()) return install_objects.status();
+  absl::StatusOr<std::vector<Object>> sync_objects = GenerateSync(sync);
+  if (!sync_objects.ok()) return sync_objects.status();
+  std::optional<Object> secret;
+  if (options.create_secret && credentials.has_value()) {
+    absl::StatusOr<Object> generated = GenerateSyncSecret(sync, *credentials);
+    if (!generated.ok()) return generated.status();
+    secret = std::move(*generated);
+    // The labels let Uninstall tell our Secret from one the user made.
+    secret->SetLabel(kPartOfLabel, "flux");
+    secret->SetLabel(kInstanceLabel, sync.namespace_name);
+  }
+
+  // Everything that can fail cheaply is checked before Git or the cluster change.
+  if (absl::Status cluster = CheckCluster(client, progress); !cluster.ok()) return cluster;
+  if (absl::Status access = CheckGitAccess(sync.url, options.git, progress); !access.ok()) {
+    return access;
+  }
+
+  // Git.
+  absl::StatusOr<std::unique_ptr<ScratchFolder>> scratch = ScratchFolder::Create();
+  if (!scratch.ok()) return scratch.status();
+  std::string url = git::RedactUrl(sync.url);
+  Say(progress, absl::StrCat("cloning branch ", sync.branch, " of ", url));
+  absl::StatusOr<std::unique_ptr<git::Repository>> repository =
+      git::Repository::Clone(sync.url, (*scratch)->path() + "/repository",
+                             {.branch = sync.branch, .auth = options.git.auth});
+  if (!repository.ok()) return repository.status();
+  bool existed = false;
+  for (const auto& [path, content] : *files) {
+    absl::StatusOr<std::string> current = (*repository)->ReadFile(path);
+    if (current.ok()) existed = true;
+    if (current.ok() && *current == content) continue;
+    if (absl::Status written = (*repository)->WriteFile(path, content); !written.ok()) {
+      return written;
+    }
+  }
+  std::string message = existed ? "Update Flux manifests"
+                                : absl::StrCat("Add Flux ", options.install.ResolvedVersion(),
+                                               " component and sync manifests");
+  absl::StatusOr<git::CommitResult> commit =
+      (*repository)
+          ->Commit({.author_name = options.git.author_name,
+                    .author_email = options.git.author_email,
+                    .message = CommitMessage(message, options.git)});
+  if (!commit.ok()) return commit.status();
+  result.commit = commit->sha;
+  if (commit->created) {
+    result.committed = true;
+    Say(progress, absl::StrCat("committed ", ShortSha(commit->sha), " \"", message, "\" to ",
+                               BootstrapFolder(sync), "/"));
+    absl::StatusOr<git::PushResult> pushed =
+        (*repository)->Push({.max_attempts = options.git.push_attempts});
+    if (!pushed.ok()) return pushed.status();
+    result.commit = pushed->sha;
+    Say(progress,
+        absl::StrCat("pushed ", BranchRevision(sync.branch, pushed->sha), " to ", url,
+                     pushed->reapplied > 0 ? absl::StrCat(" (re-applied on ", pushed->reapplied,
+                                                          " newer remote head(s))")
+                                           : ""));
+  } else {
+    Say(progress, absl::StrCat("the files in ", BootstrapFolder(sync), "/ are up to date at ",
+                               BranchRevision(sync.branch, commit->sha)));
+  }
+  result.revision = BranchRevision(sync.branch, result.commit);
+
+  // The cluster.
+  absl::StatusOr<kube::ChangeSet> install =
+      ApplySet(client, *install_objects, "the install set", deadline, progress);
+  if (!install.ok()) return install.status();
+  result.install_changes = *install;
+  Say(progress, absl::StrCat("waiting for the CRDs to be Established and ",
+                             kube::DescribeObject(kDeploymentKind, sync.namespace_name,
+                                                  kReconcilerDeployment),
+                             " to be Available"));
+  if (absl::Status ready =
+          kube::WaitForSet(client, *install_objects,
+                           {.timeout = deadline.Remaining(), .interval = options.poll_interval});
+      !ready.ok()) {
+    return absl::Status(ready.code(),
+                        absl::StrCat("the install set is not ready: ", ready.message()));
+  }
+  Say(progress, "the install set is ready");
+
+  if (secret.has_value()) {
+    absl::StatusOr<kube::ChangeSet> applied =
+        ApplySet(client, {*secret}, "the Git credentials Secret", deadline, progress);
+    if (!applied.ok()) return applied.status();
+    result.secret_changes = *applied;
+  }
+  absl::StatusOr<kube::ChangeSet> applied_sync =
+      ApplySet(client, *sync_objects, "the sync set", deadline, progress);
+  if (!applied_sync.ok()) return applied_sync.status();
+  result.sync_changes = *applied_sync;
+
+  if (absl::Status reconciled =
+          WaitForReconciler(options, client, result.revision, deadline, progress);
+      !reconciled.ok()) {
+    return reconciled;
+  }
+  Say(progress, result.Unchanged() ? "bootstrap finished: nothing changed" : "bootstrap finished");
+  return result;
+}
+
+}  // namespace fluxcpp::bootstrap
