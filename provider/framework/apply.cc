@@ -97,8 +97,7 @@ Value CompleteAttribute(const protocol::Attribute& attribute, const Path& path, 
   }
   if (!attribute.nested_attributes.empty() && attribute.nesting == protocol::Nesting::kSingle &&
       !planned.IsNull() && result.IsKnown() && !result.IsNull()) {
-    return CompleteFields(internal::FieldsOf(attribute), path, prior, planned, result,
-                          diagnostics);
+    return CompleteFields(internal::FieldsOf(attribute), path, prior, planned, result, diagnostics);
   }
   return CompleteValue(path, attribute.sensitive, planned, result, diagnostics);
 }
@@ -107,16 +106,15 @@ Value CompleteFields(const Fields& fields, const Path& path, const Value& prior,
                      const Value& planned, const Value& result, Diagnostics& diagnostics) {
   std::map<std::string, Value> completed;
   for (const protocol::Attribute& attribute : fields.attributes) {
-    completed.emplace(attribute.name,
-                      CompleteAttribute(attribute, path.Attribute(attribute.name),
-                                        Get(prior, attribute.name), Get(planned, attribute.name),
-                                        Get(result, attribute.name), diagnostics));
+    completed.emplace(
+        attribute.name,
+        CompleteAttribute(attribute, path.Attribute(attribute.name), Get(prior, attribute.name),
+                          Get(planned, attribute.name), Get(result, attribute.name), diagnostics));
   }
   for (const protocol::NestedBlock& block : fields.blocks) {
-    completed.emplace(block.type_name,
-                      CompleteValue(path.Attribute(block.type_name), false,
-                                    Get(planned, block.type_name), Get(result, block.type_name),
-                                    diagnostics));
+    completed.emplace(block.type_name, CompleteValue(path.Attribute(block.type_name), false,
+                                                     Get(planned, block.type_name),
+                                                     Get(result, block.type_name), diagnostics));
   }
   return Value::Object(std::move(completed));
 }

@@ -1,5 +1,6 @@
 #include "provider/framework/docs.h"
 
+#include <algorithm>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -113,7 +114,8 @@ void WriteAttribute(std::ostringstream& out, const Attribute& attribute, const s
     kind = "Attributes" + NestingName(attribute.nesting);
     const std::string anchor = Anchor("nestedatt", path);
     link = Cat(" (see [below for nested schema](#", anchor, "))");
-    pending.push_back(Pending{.anchor = anchor, .path = path, .attributes = &attribute.nested_attributes});
+    pending.push_back(
+        Pending{.anchor = anchor, .path = path, .attributes = &attribute.nested_attributes});
   }
   if (attribute.sensitive) kind += ", Sensitive";
   if (attribute.deprecated) kind += ", Deprecated";
@@ -146,10 +148,17 @@ void WriteFields(std::ostringstream& out, const std::vector<Attribute>& attribut
       {"Optional", [](const Attribute& a) { return a.optional; }},
       {"Read-Only", [](const Attribute& a) { return a.computed && !a.optional; }},
   };
+  // Alphabetical within each group, as the registry's pages are.
+  std::vector<const Attribute*> sorted;
+  for (const Attribute& attribute : attributes) sorted.push_back(&attribute);
+  std::sort(sorted.begin(), sorted.end(),
+            [](const Attribute* a, const Attribute* b) { return a->name < b->name; });
   for (const Group& group : groups) {
     std::ostringstream lines;
-    for (const Attribute& attribute : attributes) {
-      if (group.member(attribute)) WriteAttribute(lines, attribute, prefix(attribute.name), pending);
+    for (const Attribute* each : sorted) {
+      const Attribute& attribute = *each;
+      if (group.member(attribute))
+        WriteAttribute(lines, attribute, prefix(attribute.name), pending);
     }
     const std::string name = group.name;
     for (const NestedBlock& block : blocks) {
@@ -235,8 +244,8 @@ std::string FunctionPage(const protocol::FunctionDefinition& function, const Pro
         << LowerTypeName(function.parameters[i].type);
   }
   if (function.variadic_parameter) {
-    out << (function.parameters.empty() ? "" : ", ") << function.variadic_parameter->name
-        << " ..." << LowerTypeName(function.variadic_parameter->type);
+    out << (function.parameters.empty() ? "" : ", ") << function.variadic_parameter->name << " ..."
+        << LowerTypeName(function.variadic_parameter->type);
   }
   out << ") " << LowerTypeName(function.return_type) << "\n```\n\n## Arguments\n\n";
   int number = 1;

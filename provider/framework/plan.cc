@@ -18,20 +18,19 @@ using values::Value;
 
 // ---- ProposePlan ----
 
-Value PlanFields(const Fields& fields, const Value& prior, const Value& config,
-                 bool mark_unknown);
+Value PlanFields(const Fields& fields, const Value& prior, const Value& config, bool mark_unknown);
 
 Value PlanAttribute(const protocol::Attribute& attribute, const Value& prior, const Value& config,
                     bool mark_unknown) {
   if (!config.IsNull()) {
     if (attribute.nested_attributes.empty() || !config.IsKnown()) return config;
     const Fields fields = internal::FieldsOf(attribute);
-    return internal::MapObjects(
-        attribute.nesting, internal::ObjectType(fields), prior, config, Path(),
-        [&](const Value& prior_object, const Value& object, const Path&) {
-          if (!object.IsKnown() || object.IsNull()) return object;
-          return PlanFields(fields, prior_object, object, mark_unknown);
-        });
+    return internal::MapObjects(attribute.nesting, internal::ObjectType(fields), prior, config,
+                                Path(),
+                                [&](const Value& prior_object, const Value& object, const Path&) {
+                                  if (!object.IsKnown() || object.IsNull()) return object;
+                                  return PlanFields(fields, prior_object, object, mark_unknown);
+                                });
   }
   if (!attribute.computed) return config;
   if (attribute.default_value) return *attribute.default_value;
@@ -40,13 +39,11 @@ Value PlanAttribute(const protocol::Attribute& attribute, const Value& prior, co
   return Value::Unknown(protocol::ImpliedType(attribute));
 }
 
-Value PlanFields(const Fields& fields, const Value& prior, const Value& config,
-                 bool mark_unknown) {
+Value PlanFields(const Fields& fields, const Value& prior, const Value& config, bool mark_unknown) {
   std::map<std::string, Value> planned;
   for (const protocol::Attribute& attribute : fields.attributes) {
-    planned.emplace(attribute.name,
-                    PlanAttribute(attribute, Get(prior, attribute.name),
-                                  Get(config, attribute.name), mark_unknown));
+    planned.emplace(attribute.name, PlanAttribute(attribute, Get(prior, attribute.name),
+                                                  Get(config, attribute.name), mark_unknown));
   }
   for (const protocol::NestedBlock& block : fields.blocks) {
     const Value configured = Get(config, block.type_name);
@@ -55,14 +52,14 @@ Value PlanFields(const Fields& fields, const Value& prior, const Value& config,
       continue;
     }
     const Fields nested = internal::FieldsOf(block.block);
-    planned.emplace(block.type_name,
-                    internal::MapObjects(
-                        block.nesting, internal::ObjectType(nested), Get(prior, block.type_name),
-                        configured, Path(),
-                        [&](const Value& prior_object, const Value& object, const Path&) {
-                          if (!object.IsKnown() || object.IsNull()) return object;
-                          return PlanFields(nested, prior_object, object, mark_unknown);
-                        }));
+    planned.emplace(
+        block.type_name,
+        internal::MapObjects(block.nesting, internal::ObjectType(nested),
+                             Get(prior, block.type_name), configured, Path(),
+                             [&](const Value& prior_object, const Value& object, const Path&) {
+                               if (!object.IsKnown() || object.IsNull()) return object;
+                               return PlanFields(nested, prior_object, object, mark_unknown);
+                             }));
   }
   return Value::Object(std::move(planned));
 }
@@ -81,7 +78,8 @@ Value KeepStateAttribute(const protocol::Attribute& attribute, const Value& prio
   if (attribute.nested_attributes.empty() || planned.IsNull()) return planned;
   const Fields fields = internal::FieldsOf(attribute);
   return internal::MapObjects(attribute.nesting, internal::ObjectType(fields), prior, planned,
-                              Path(), [&](const Value& prior_object, const Value& object, const Path&) {
+                              Path(),
+                              [&](const Value& prior_object, const Value& object, const Path&) {
                                 return KeepStateFields(fields, prior_object, object);
                               });
 }
@@ -114,8 +112,8 @@ void CheckFields(const Fields& fields, const Path& path, const Value& prior, con
 Diagnostic InvalidPlan(const Path& path, std::string problem) {
   return protocol::ErrorDiagnostic(
       "Provider produced invalid plan",
-      Cat("The provider planned an invalid value for ", path.empty() ? "the object" : path.ToString(),
-          ": ", problem,
+      Cat("The provider planned an invalid value for ",
+          path.empty() ? "the object" : path.ToString(), ": ", problem,
           ". This is a bug in the provider, which refused to send the plan; please report it."),
       path);
 }
@@ -193,9 +191,9 @@ void CheckBlock(const protocol::NestedBlock& block, const Path& path, const Valu
     case protocol::Nesting::kSingle:
     case protocol::Nesting::kGroup:
       if (config.IsNull() != planned.IsNull()) {
-        diagnostics.push_back(InvalidPlan(path, config.IsNull()
-                                                    ? "planned for existence but config wants absence"
-                                                    : "planned for absence but config wants existence"));
+        diagnostics.push_back(
+            InvalidPlan(path, config.IsNull() ? "planned for existence but config wants absence"
+                                              : "planned for absence but config wants existence"));
         return;
       }
       if (!config.IsNull()) CheckFields(fields, path, prior, config, planned, diagnostics);
@@ -204,9 +202,9 @@ void CheckBlock(const protocol::NestedBlock& block, const Path& path, const Valu
     case protocol::Nesting::kSet:
     case protocol::Nesting::kMap:
       if (planned.IsNull() != config.IsNull() || planned.Length() != config.Length()) {
-        diagnostics.push_back(InvalidPlan(
-            path, Cat("block count in plan (", planned.Length(),
-                      ") disagrees with count in config (", config.Length(), ")")));
+        diagnostics.push_back(
+            InvalidPlan(path, Cat("block count in plan (", planned.Length(),
+                                  ") disagrees with count in config (", config.Length(), ")")));
         return;
       }
       if (block.nesting == protocol::Nesting::kList) {
@@ -292,7 +290,8 @@ Diagnostics CheckPlan(const protocol::Block& block, const Value& prior, const Va
                       const Value& planned) {
   Diagnostics diagnostics;
   if (config.IsNull()) {
-    if (!planned.IsNull()) diagnostics.push_back(InvalidPlan(Path(), "planned an object to destroy"));
+    if (!planned.IsNull())
+      diagnostics.push_back(InvalidPlan(Path(), "planned an object to destroy"));
     return diagnostics;
   }
   if (!planned.IsKnown() || planned.IsNull()) {

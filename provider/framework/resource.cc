@@ -36,8 +36,9 @@ Value Conforming(const protocol::Block& block, const Value& value, std::string_v
   if (!value.IsNull() && !values::Conforms(value.type(), protocol::ImpliedType(block))) {
     diagnostics.push_back(protocol::ErrorDiagnostic(
         "Provider produced invalid object",
-        Cat("The ", what, " is not of the schema's type. This is a bug in the provider; please "
-                          "report it.")));
+        Cat("The ", what,
+            " is not of the schema's type. This is a bug in the provider; please "
+            "report it.")));
     return Value::Null(protocol::ImpliedType(block));
   }
   return RequireWhollyKnown(Path(), value, what, diagnostics);
@@ -77,9 +78,9 @@ protocol::ResourceUpgradeResult Resource::UpgradeState(int64_t version,
   absl::StatusOr<Value> upgraded = upgrader.upgrade(*prior);
   if (!upgraded.ok()) {
     result.diagnostics.push_back(protocol::ErrorDiagnostic(
-        "State upgrade failed", Cat("Upgrading the state from schema version ", version, " to ",
-                                    schema_.version, ": ",
-                                    protocol::View(upgraded.status().message()))));
+        "State upgrade failed",
+        Cat("Upgrading the state from schema version ", version, " to ", schema_.version, ": ",
+            protocol::View(upgraded.status().message()))));
     return result;
   }
   result.upgraded_state =
@@ -125,8 +126,8 @@ protocol::ResourcePlanResult Resource::Plan(const protocol::ResourcePlanRequest&
   if (protocol::HasErrors(result.diagnostics)) return result;
   // The core plans again during apply and rejects any known value that moved: a plan that is not
   // a function of its inputs is caught here, on the first plan, instead.
-  if (PlanContext second = plan(); !(second.planned == first.planned) ||
-                                   second.requires_replace != first.requires_replace) {
+  if (PlanContext second = plan();
+      !(second.planned == first.planned) || second.requires_replace != first.requires_replace) {
     result.diagnostics.push_back(protocol::ErrorDiagnostic(
         "Provider produced a non-deterministic plan",
         "Planning the same change twice gave different values, which the core would reject "
@@ -169,16 +170,16 @@ protocol::ResourceApplyResult Resource::Apply(const protocol::ResourceApplyReque
   result.diagnostics = std::move(context.diagnostics);
   result.private_data = std::move(context.private_data);
   if (protocol::HasErrors(result.diagnostics) && !context.keep_state_on_error) {
-    result.new_state = create ? Value::Null(protocol::ImpliedType(schema_.block))
-                              : request.prior_state;
+    result.new_state =
+        create ? Value::Null(protocol::ImpliedType(schema_.block)) : request.prior_state;
     return result;
   }
   if (destroy) {
     result.new_state = request.planned_state;
     return result;
   }
-  result.new_state = CompleteApplyResult(schema_.block, request.prior_state,
-                                         request.planned_state, context.state, result.diagnostics);
+  result.new_state = CompleteApplyResult(schema_.block, request.prior_state, request.planned_state,
+                                         context.state, result.diagnostics);
   return result;
 }
 

@@ -65,8 +65,7 @@ void ValidateAttribute(const protocol::Attribute& attribute, const Path& path, c
     if (!status.ok()) {
       diagnostics.push_back(protocol::ErrorDiagnostic(
           "Invalid attribute value",
-          Cat("Attribute \"", attribute.name, "\" ", protocol::View(status.message()), "."),
-          path));
+          Cat("Attribute \"", attribute.name, "\" ", protocol::View(status.message()), "."), path));
     }
   }
 }
@@ -109,8 +108,8 @@ Value DefaultFields(const Fields& fields, const Value& config) {
     Value& value = attributes[block.type_name];
     if (!value.IsKnown() || value.IsNull()) continue;
     const Fields nested = internal::FieldsOf(block.block);
-    value = internal::MapObjects(block.nesting, internal::ObjectType(nested), Value(), value, Path(),
-                                 [&](const Value&, const Value& object, const Path&) {
+    value = internal::MapObjects(block.nesting, internal::ObjectType(nested), Value(), value,
+                                 Path(), [&](const Value&, const Value& object, const Path&) {
                                    return DefaultFields(nested, object);
                                  });
   }

@@ -46,8 +46,8 @@ values::Value MapObjects(protocol::Nesting nesting, const values::Type& object_t
       std::vector<Value> elements;
       const std::vector<Value>& source = value.Elements();
       for (size_t i = 0; i < source.size(); ++i) {
-        Value prior_element = match && i < prior.Elements().size() ? prior.Elements()[i]
-                                                                   : Value::Null(object_type);
+        Value prior_element =
+            match && i < prior.Elements().size() ? prior.Elements()[i] : Value::Null(object_type);
         elements.push_back(build(prior_element, source[i], path.Index(static_cast<int64_t>(i))));
       }
       return nesting == protocol::Nesting::kList ? Value::List(object_type, std::move(elements))
