@@ -16,5 +16,3 @@ rm -f "$work/terraform.tfstate" "$work/terraform.tfstate.backup"
 sed -i '/^import {/,/^}/d' "$work/main.tf"
 expect "tofu import" tofu import -input=false -no-color flux_test_object.imported imported-name
 expect_equal "imported by the CLI" "imported-name" "$(state id)"
-expect_failure "an empty ID is refused" 'Invalid import ID' \
-  tofu import -input=false -no-color flux_test_object.other ""

@@ -19,7 +19,7 @@ expect "tofu apply of the saved plan" tofu apply -input=false -no-color "$scratc
 expect "the sync content has the url learned during apply" \
   grep -q 'url: ssh://git@example.com/fleet.git' <(tofu output -raw sync)
 expect_equal "the test object got the value learned during apply" "ssh://git@example.com/fleet.git" \
-  "$(tofu output -json object | jq -r .value)"
-expect_equal "and its digest" 16 "$(tofu output -json object | jq -r '.digest | length')"
+  "$(tofu output -raw value)"
+expect_equal "and its digest" 16 "$(tofu output -raw digest | wc -c)"
 expect_no_changes "a plan after the apply has nothing to do"
 expect "destroy" tofu destroy -auto-approve -input=false -no-color

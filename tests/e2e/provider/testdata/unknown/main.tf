@@ -24,6 +24,10 @@ output "sync" {
   value = data.flux_sync.main.content
 }
 
-output "object" {
-  value = flux_test_object.main
+output "value" {
+  value = flux_test_object.main.value
+}
+
+output "digest" {
+  value = flux_test_object.main.digest
 }
