@@ -298,11 +298,11 @@ Diagnostics CheckPlan(const protocol::Block& block, const Value& prior, const Va
     diagnostics.push_back(InvalidPlan(Path(), "the plan must be a known object"));
     return diagnostics;
   }
-  if (!values::Conforms(planned.type(), protocol::ImpliedType(block))) {
-    diagnostics.push_back(InvalidPlan(Path(), "the plan does not have the schema's type"));
-    return diagnostics;
-  }
+  // Attribute by attribute first, so that a wrongly typed value is reported at its path.
   CheckFields(internal::FieldsOf(block), Path(), prior, config, planned, diagnostics);
+  if (diagnostics.empty() && !values::Conforms(planned.type(), protocol::ImpliedType(block))) {
+    diagnostics.push_back(InvalidPlan(Path(), "the plan does not have the schema's type"));
+  }
   return diagnostics;
 }
 

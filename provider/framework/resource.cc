@@ -212,6 +212,15 @@ Diagnostics DataSource::ValidateConfig(const Value& config) const {
 }
 
 protocol::DataSourceReadResult DataSource::Read(const Value& config) const {
+  if (config.IsNull() || !config.IsWhollyKnown()) {
+    // The core reads data sources only once their configuration is known.
+    protocol::DataSourceReadResult refused;
+    refused.diagnostics.push_back(protocol::ErrorDiagnostic(
+        "Incomplete data source configuration",
+        "The data source was asked to read a configuration that is null or not wholly known. "
+        "This is a bug in the core or the provider; please report it."));
+    return refused;
+  }
   const Value defaulted = ApplyDefaults(schema_.block, config);
   ReadContext context{.config = defaulted, .state = defaulted};
   Fill(context);
