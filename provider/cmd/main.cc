@@ -2,10 +2,14 @@
 //
 //   terraform-provider-flux           serve, when started by tofu or terraform
 //   terraform-provider-flux --debug   serve for a debugger; prints TF_REATTACH_PROVIDERS to export
+//
+// FLUXCPP_PROVIDER_TEST_RESOURCES=1 also registers flux_test_object, for the framework's tests.
 #include <cstdio>
+#include <cstdlib>
 #include <string_view>
 
 #include "provider/flux/provider.h"
+#include "provider/flux/test_object.h"
 #include "provider/protocol/server.h"
 
 int main(int argc, char** argv) {
@@ -24,6 +28,9 @@ int main(int argc, char** argv) {
   for (const char* address : fluxcpp::provider::flux::kProviderAddresses) {
     options.provider_addresses.emplace_back(address);
   }
-  std::unique_ptr<protocol::Provider> provider = fluxcpp::provider::flux::MakeProvider();
+  // The framework's end-to-end tests add a resource that no configuration outside them uses.
+  const char* test_resources = std::getenv(fluxcpp::provider::flux::kTestResourcesVariable);
+  std::unique_ptr<protocol::Provider> provider = fluxcpp::provider::flux::MakeProvider(
+      {.test_resources = test_resources != nullptr && std::string_view(test_resources) == "1"});
   return protocol::Serve(*provider, options);
 }

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "provider/framework/docs.h"
 #include "provider/protocol/provider.h"
 
 namespace fluxcpp::provider::flux {
@@ -13,6 +14,15 @@ namespace fluxcpp::provider::flux {
 inline constexpr const char* kProviderAddresses[] = {"registry.opentofu.org/fluxcd/flux",
                                                      "registry.terraform.io/fluxcd/flux"};
 
-std::unique_ptr<protocol::Provider> MakeProvider();
+struct ProviderOptions {
+  // Also register flux_test_object (test_object.h), for the framework's end-to-end tests.
+  bool test_resources = false;
+};
+
+std::unique_ptr<protocol::Provider> MakeProvider(const ProviderOptions& options = {});
+
+// The text of the generated reference documentation besides the schemas: the index page and the
+// examples.
+framework::ProviderDocs Docs();
 
 }  // namespace fluxcpp::provider::flux

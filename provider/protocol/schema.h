@@ -7,13 +7,25 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "provider/values/type.h"
+#include "provider/values/value.h"
 
 namespace fluxcpp::provider::protocol {
+
+// A check of an attribute's value. `check` sees only known, non-null values and returns
+// InvalidArgument with a message about the value ("must be one of info, debug, error; got
+// \"loud\""); the framework puts the attribute path in front. `description` (markdown) goes into
+// the generated documentation.
+struct Validator {
+  std::string description;
+  std::function<absl::Status(const values::Value&)> check;
+};
 
 // How a nested block or a nested attribute holds its objects. kGroup is for blocks only: a single
 // block that is never null (its attributes are null when the block is absent).
@@ -28,6 +40,7 @@ struct Attribute {
   // (kGroup is not allowed here).
   std::vector<Attribute> nested_attributes;
   Nesting nesting = Nesting::kSingle;
+  // Markdown; shown by language servers and in the generated documentation.
   std::string description;
   // At least one of required, optional and computed; required excludes the other two.
   bool required = false;
@@ -36,6 +49,20 @@ struct Attribute {
   bool sensitive = false;
   bool write_only = false;
   bool deprecated = false;
+  std::string deprecation_message;
+
+  // What the resource framework (provider/framework) does with the attribute; the wire schema
+  // does not carry these.
+  //
+  // The value planned when the configuration leaves the attribute out. Only for optional+computed
+  // attributes; of the attribute's type.
+  std::optional<values::Value> default_value = std::nullopt;
+  std::vector<Validator> validators;
+  // A change of the planned value against the prior state replaces the object.
+  bool requires_replace = false;
+  // A computed attribute keeps its prior value in plans of an update instead of becoming unknown,
+  // and in apply results where the resource left it unknown.
+  bool use_state_for_unknown = false;
 };
 
 struct NestedBlock;
@@ -43,6 +70,7 @@ struct NestedBlock;
 struct Block {
   std::vector<Attribute> attributes;
   std::vector<NestedBlock> block_types;
+  // Markdown.
   std::string description;
   bool deprecated = false;
 };

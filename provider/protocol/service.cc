@@ -100,12 +100,14 @@ void ToProto(const Attribute& attribute, tfplugin6::Schema::Attribute* out) {
     }
   }
   out->set_description(attribute.description);
+  out->set_description_kind(tfplugin6::MARKDOWN);
   out->set_required(attribute.required);
   out->set_optional(attribute.optional);
   out->set_computed(attribute.computed);
   out->set_sensitive(attribute.sensitive);
   out->set_write_only(attribute.write_only);
   out->set_deprecated(attribute.deprecated);
+  out->set_deprecation_message(attribute.deprecation_message);
 }
 
 void ToProto(const Block& block, tfplugin6::Schema::Block* out) {
@@ -119,6 +121,7 @@ void ToProto(const Block& block, tfplugin6::Schema::Block* out) {
     wire->set_max_items(nested.max_items);
   }
   out->set_description(block.description);
+  out->set_description_kind(tfplugin6::MARKDOWN);
   out->set_deprecated(block.deprecated);
 }
 
@@ -133,6 +136,7 @@ void ToProto(const FunctionParameter& parameter, tfplugin6::Function::Parameter*
   out->set_allow_null_value(parameter.allow_null_value);
   out->set_allow_unknown_values(parameter.allow_unknown_values);
   out->set_description(parameter.description);
+  out->set_description_kind(tfplugin6::MARKDOWN);
 }
 
 void ToProto(const FunctionDefinition& definition, tfplugin6::Function* out) {
@@ -145,6 +149,7 @@ void ToProto(const FunctionDefinition& definition, tfplugin6::Function* out) {
   out->mutable_return_()->set_type(definition.return_type.ToJsonString());
   out->set_summary(definition.summary);
   out->set_description(definition.description);
+  out->set_description_kind(tfplugin6::MARKDOWN);
   out->set_deprecation_message(definition.deprecation_message);
 }
 

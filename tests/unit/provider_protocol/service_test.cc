@@ -51,7 +51,7 @@ TEST_CASE("unknown type names are diagnostics, not gRPC errors") {
   CHECK_THAT(validated.diagnostics(0).detail(), Catch::Contains("\"flux_nope\""));
 
   tfplugin6::ReadDataSource::Request read;
-  read.set_type_name("flux_sync");
+  read.set_type_name("flux_nope");
   tfplugin6::ReadDataSource::Response data;
   REQUIRE(service.ReadDataSource(nullptr, &read, &data).ok());
   REQUIRE(data.diagnostics_size() == 1);

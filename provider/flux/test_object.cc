@@ -1,0 +1,207 @@
+#include "provider/flux/test_object.h"
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "provider/framework/object.h"
+#include "provider/framework/resource.h"
+#include "provider/protocol/text.h"
+
+namespace fluxcpp::provider::flux {
+namespace {
+
+using framework::AttributeOf;
+using framework::StringAttribute;
+using framework::WithAttribute;
+using protocol::Attribute;
+using protocol::Cat;
+using values::Type;
+using values::Value;
+
+// FNV-1a, as 16 hex digits: a digest that is the same in every build.
+std::string Digest(const Value& value) {
+  const std::string text = value.IsNull() ? "" : value.AsString().value_or("");
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof(hex), "%016llx", static_cast<unsigned long long>(hash));
+  return hex;
+}
+
+class TestObject final : public framework::Resource {
+ public:
+  TestObject()
+      : Resource(MakeSchema(), {{"create", absl::Minutes(2)}, {"update", absl::Minutes(2)}}) {}
+
+ protected:
+  protocol::Diagnostics Validate(const Value& config) const override {
+    protocol::Diagnostics diagnostics;
+    if (StringAttribute(config, "value") == "invalid") {
+      diagnostics.push_back(protocol::ErrorDiagnostic(
+          "Invalid attribute value", "Attribute \"value\" must not be \"invalid\".",
+          values::Path().Attribute("value")));
+    }
+    return diagnostics;
+  }
+
+  void Create(framework::ApplyContext& context) const override {
+    Value state = context.state;
+    state = WithAttribute(state, "id", Value::String(*StringAttribute(state, "name")));
+    state = WithAttribute(
+        state, "created_at",
+        Value::String(absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())));
+    state = WithAttribute(state, "revision", Value::Int(1));
+    state = WithAttribute(state, "digest", Value::String(Digest(AttributeOf(state, "value"))));
+    context.state = std::move(state);
+  }
+
+  void Update(framework::ApplyContext& context) const override {
+    // id and created_at are left unknown or as planned: the framework keeps the prior values.
+    const int64_t revision = AttributeOf(context.prior, "revision").AsInt64().value_or(0);
+    Value state = context.state;
+    state = WithAttribute(state, "revision", Value::Int(revision + 1));
+    state = WithAttribute(state, "digest", Value::String(Digest(AttributeOf(state, "value"))));
+    context.state = std::move(state);
+  }
+
+  void Delete(framework::ApplyContext&) const override {}
+
+  void Refresh(framework::RefreshContext& context) const override {
+    // After an import or an upgrade, the computed values the object would have.
+    Value state = context.state;
+    if (AttributeOf(state, "digest").IsNull()) {
+      state = WithAttribute(state, "digest", Value::String(Digest(AttributeOf(state, "value"))));
+    }
+    if (AttributeOf(state, "revision").IsNull()) {
+      state = WithAttribute(state, "revision", Value::Int(1));
+    }
+    if (AttributeOf(state, "created_at").IsNull()) {
+      state = WithAttribute(state, "created_at", Value::String("imported"));
+    }
+    if (AttributeOf(state, "size").IsNull()) state = WithAttribute(state, "size", Value::Int(3));
+    context.state = std::move(state);
+  }
+
+  void ImportState(framework::ImportContext& context) const override {
+    if (context.id.empty()) {
+      context.diagnostics.push_back(
+          protocol::ErrorDiagnostic("Invalid import ID", "The ID is the object's name."));
+      return;
+    }
+    context.state = WithAttribute(context.state, "id", Value::String(context.id));
+    context.state = WithAttribute(context.state, "name", Value::String(context.id));
+  }
+
+  std::map<int64_t, framework::StateUpgrader> StateUpgraders() const override {
+    protocol::Block version0;
+    version0.attributes = {
+        Attribute{.name = "id", .type = Type::String(), .computed = true},
+        Attribute{.name = "name", .type = Type::String(), .required = true},
+        Attribute{.name = "content", .type = Type::String(), .optional = true},
+    };
+    return {{0, framework::StateUpgrader{
+                    .prior_block = version0,
+                    .upgrade = [](const Value& prior) -> absl::StatusOr<Value> {
+                      const Type type = protocol::ImpliedType(MakeSchemaBlockWithTimeouts());
+                      absl::StatusOr<Value> state = Value::ObjectOf(
+                          type, {{"id", AttributeOf(prior, "id")},
+                                 {"name", AttributeOf(prior, "name")},
+                                 {"value", AttributeOf(prior, "content")},
+                                 {"size", Value::Int(3)},
+                                 {"digest", Value::String(Digest(AttributeOf(prior, "content")))},
+                                 {"revision", Value::Int(1)},
+                                 {"created_at", Value::String("upgraded from version 0")}});
+                      return state;
+                    }}}};
+  }
+
+ private:
+  static protocol::Block MakeSchemaBlockWithTimeouts() {
+    protocol::Block block = MakeSchema().block;
+    block.block_types.push_back(
+        framework::TimeoutsBlock({{"create", absl::Minutes(2)}, {"update", absl::Minutes(2)}}));
+    return block;
+  }
+
+  static protocol::Schema MakeSchema() {
+    protocol::Schema schema{.version = 1};
+    schema.block.description = "A test object for the provider framework's end-to-end tests.";
+    schema.block.attributes = {
+        Attribute{.name = "id",
+                  .type = Type::String(),
+                  .description = "The name, kept across updates.",
+                  .computed = true,
+                  .use_state_for_unknown = true},
+        Attribute{.name = "name",
+                  .type = Type::String(),
+                  .description = "The object's name; changing it replaces the object.",
+                  .required = true,
+                  .requires_replace = true},
+        Attribute{
+            .name = "value", .type = Type::String(), .description = "Any text.", .optional = true},
+        Attribute{.name = "secret",
+                  .type = Type::String(),
+                  .description = "A secret; never shown in plans.",
+                  .optional = true,
+                  .sensitive = true},
+        Attribute{.name = "size",
+                  .type = Type::Number(),
+                  .description = "A number with a default.",
+                  .optional = true,
+                  .computed = true,
+                  .default_value = Value::Int(3)},
+        Attribute{.name = "digest",
+                  .type = Type::String(),
+                  .description = "FNV-1a of `value`, computed at apply.",
+                  .computed = true},
+        Attribute{.name = "revision",
+                  .type = Type::Number(),
+                  .description = "1 on create, one more on each update.",
+                  .computed = true},
+        Attribute{.name = "created_at",
+                  .type = Type::String(),
+                  .description = "When the object was created; kept across updates.",
+                  .computed = true,
+                  .use_state_for_unknown = true},
+        Attribute{
+            .name = "settings",
+            .nested_attributes =
+                {
+                    Attribute{.name = "mode",
+                              .type = Type::String(),
+                              .optional = true,
+                              .computed = true,
+                              .default_value = Value::String("fast"),
+                              .validators = {protocol::Validator{
+                                  .description = "One of `fast` or `slow`.",
+                                  .check =
+                                      [](const Value& value) {
+                                        const std::string mode = value.AsString().value_or("");
+                                        if (mode == "fast" || mode == "slow") {
+                                          return absl::OkStatus();
+                                        }
+                                        return absl::InvalidArgumentError(
+                                            Cat("must be fast or slow; got ", value.DebugString()));
+                                      }}}},
+                    Attribute{.name = "label", .type = Type::String(), .optional = true},
+                },
+            .description = "Nested settings.",
+            .optional = true},
+    };
+    return schema;
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<protocol::Resource> MakeTestObjectResource() {
+  return std::make_unique<TestObject>();
+}
+
+}  // namespace fluxcpp::provider::flux

@@ -1,0 +1,293 @@
+#include "provider/framework/resource.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <utility>
+
+#include "provider/framework/object.h"
+#include "provider/framework/rules.h"
+#include "provider/protocol/text.h"
+#include "provider/values/json.h"
+
+namespace fluxcpp::provider::framework {
+namespace {
+
+using protocol::Cat;
+using protocol::Diagnostics;
+using values::Path;
+using values::Value;
+
+void RequireValidSchema(const protocol::Schema& schema, std::string_view what) {
+  if (absl::Status status = CheckSchema(schema); !status.ok()) {
+    std::fprintf(stderr, "invalid %.*s schema: %s\n", static_cast<int>(what.size()), what.data(),
+                 std::string(status.message()).c_str());
+    std::abort();
+  }
+}
+
+void Append(Diagnostics& to, Diagnostics from) {
+  for (protocol::Diagnostic& diagnostic : from) to.push_back(std::move(diagnostic));
+}
+
+// A value of `block`'s type, wholly known, or an error diagnostic saying what `what` is.
+Value Conforming(const protocol::Block& block, const Value& value, std::string_view what,
+                 Diagnostics& diagnostics) {
+  if (!value.IsNull() && !values::Conforms(value.type(), protocol::ImpliedType(block))) {
+    diagnostics.push_back(protocol::ErrorDiagnostic(
+        "Provider produced invalid object",
+        Cat("The ", what,
+            " is not of the schema's type. This is a bug in the provider; please "
+            "report it.")));
+    return Value::Null(protocol::ImpliedType(block));
+  }
+  return RequireWhollyKnown(Path(), value, what, diagnostics);
+}
+
+}  // namespace
+
+Resource::Resource(protocol::Schema schema, TimeoutDefaults timeouts)
+    : schema_(std::move(schema)), timeouts_(std::move(timeouts)) {
+  if (!timeouts_.empty()) schema_.block.block_types.push_back(TimeoutsBlock(timeouts_));
+  RequireValidSchema(schema_, "resource");
+}
+
+Diagnostics Resource::ValidateConfig(const Value& config) const {
+  Diagnostics diagnostics = framework::ValidateConfig(schema_.block, config);
+  if (protocol::HasErrors(diagnostics)) return diagnostics;
+  Append(diagnostics, Validate(ApplyDefaults(schema_.block, config)));
+  return diagnostics;
+}
+
+protocol::ResourceUpgradeResult Resource::UpgradeState(int64_t version,
+                                                       std::string_view raw_json) const {
+  std::map<int64_t, StateUpgrader> upgraders = StateUpgraders();
+  auto it = upgraders.find(version);
+  if (it == upgraders.end()) return protocol::Resource::UpgradeState(version, raw_json);
+  const StateUpgrader& upgrader = it->second;
+  protocol::ResourceUpgradeResult result;
+  absl::StatusOr<Value> prior = values::DecodeRawState(raw_json.empty() ? "null" : raw_json,
+                                                       protocol::ImpliedType(upgrader.prior_block));
+  if (!prior.ok()) {
+    result.diagnostics.push_back(protocol::ErrorDiagnostic(
+        "Unreadable stored state",
+        Cat("The state of schema version ", version,
+            " does not match that version's schema: ", protocol::View(prior.status().message()))));
+    return result;
+  }
+  absl::StatusOr<Value> upgraded = upgrader.upgrade(*prior);
+  if (!upgraded.ok()) {
+    result.diagnostics.push_back(protocol::ErrorDiagnostic(
+        "State upgrade failed",
+        Cat("Upgrading the state from schema version ", version, " to ", schema_.version, ": ",
+            protocol::View(upgraded.status().message()))));
+    return result;
+  }
+  result.upgraded_state =
+      Conforming(schema_.block, *upgraded, "upgraded state", result.diagnostics);
+  return result;
+}
+
+protocol::ResourceReadResult Resource::Read(const Value& current_state,
+                                            std::string_view private_data) const {
+  protocol::ResourceReadResult result;
+  if (current_state.IsNull()) {
+    result.new_state = current_state;
+    return result;
+  }
+  RefreshContext context{.state = current_state, .private_data = std::string(private_data)};
+  Refresh(context);
+  result.diagnostics = std::move(context.diagnostics);
+  result.private_data = std::move(context.private_data);
+  if (context.removed) {
+    result.new_state = Value::Null(protocol::ImpliedType(schema_.block));
+    return result;
+  }
+  result.new_state =
+      Conforming(schema_.block, context.state, "state after refresh", result.diagnostics);
+  return result;
+}
+
+protocol::ResourcePlanResult Resource::Plan(const protocol::ResourcePlanRequest& request) const {
+  protocol::ResourcePlanResult result;
+  if (request.config.IsNull()) {
+    result.planned_state = request.config;
+    return result;
+  }
+  auto plan = [&]() {
+    PlanContext context{.prior = request.prior_state, .config = request.config};
+    context.planned = ProposePlan(schema_.block, request.prior_state, request.config);
+    ModifyPlan(context);
+    context.planned = UseStateForUnknown(schema_.block, request.prior_state, context.planned);
+    return context;
+  };
+  PlanContext first = plan();
+  result.diagnostics = std::move(first.diagnostics);
+  if (protocol::HasErrors(result.diagnostics)) return result;
+  // The core plans again during apply and rejects any known value that moved: a plan that is not
+  // a function of its inputs is caught here, on the first plan, instead.
+  if (PlanContext second = plan();
+      !(second.planned == first.planned) || second.requires_replace != first.requires_replace) {
+    result.diagnostics.push_back(protocol::ErrorDiagnostic(
+        "Provider produced a non-deterministic plan",
+        "Planning the same change twice gave different values, which the core would reject "
+        "when it plans again during apply. This is a bug in the provider; please report it."));
+    return result;
+  }
+  Append(result.diagnostics,
+         CheckPlan(schema_.block, request.prior_state, request.config, first.planned));
+  if (protocol::HasErrors(result.diagnostics)) return result;
+  if (!first.IsCreate()) {
+    result.requires_replace = RequiresReplace(schema_.block, request.prior_state, first.planned);
+    for (Path& path : first.requires_replace) result.requires_replace.push_back(std::move(path));
+  }
+  result.planned_state = std::move(first.planned);
+  result.planned_private = std::move(first.planned_private);
+  return result;
+}
+
+protocol::ResourceApplyResult Resource::Apply(const protocol::ResourceApplyRequest& request) const {
+  ApplyContext context{.prior = request.prior_state,
+                       .planned = request.planned_state,
+                       .config = request.config,
+                       .state = request.planned_state,
+                       .private_data = request.planned_private};
+  protocol::ResourceApplyResult result;
+  const bool destroy = request.planned_state.IsNull();
+  const bool create = !destroy && request.prior_state.IsNull();
+  const std::string operation = destroy ? "delete" : create ? "create" : "update";
+  if (auto it = timeouts_.find(operation); it != timeouts_.end()) {
+    const Value& timeouts_from = destroy ? request.prior_state : request.config;
+    context.deadline = absl::Now() + TimeoutOf(timeouts_from, operation, it->second);
+  }
+  if (destroy) {
+    Delete(context);
+  } else if (create) {
+    Create(context);
+  } else {
+    Update(context);
+  }
+  result.diagnostics = std::move(context.diagnostics);
+  result.private_data = std::move(context.private_data);
+  if (protocol::HasErrors(result.diagnostics) && !context.keep_state_on_error) {
+    result.new_state =
+        create ? Value::Null(protocol::ImpliedType(schema_.block)) : request.prior_state;
+    return result;
+  }
+  if (destroy) {
+    result.new_state = request.planned_state;
+    return result;
+  }
+  result.new_state = CompleteApplyResult(schema_.block, request.prior_state, request.planned_state,
+                                         context.state, result.diagnostics);
+  return result;
+}
+
+protocol::ResourceImportResult Resource::Import(std::string_view id) const {
+  absl::StatusOr<Value> empty = Value::ObjectOf(protocol::ImpliedType(schema_.block), {});
+  ImportContext context{.id = std::string(id), .state = *empty};
+  ImportState(context);
+  protocol::ResourceImportResult result;
+  result.diagnostics = std::move(context.diagnostics);
+  result.private_data = std::move(context.private_data);
+  if (protocol::HasErrors(result.diagnostics)) return result;
+  result.state = Conforming(schema_.block, context.state, "imported state", result.diagnostics);
+  return result;
+}
+
+void Resource::ImportState(ImportContext& context) const {
+  protocol::ResourceImportResult refused = protocol::Resource::Import(context.id);
+  context.diagnostics = std::move(refused.diagnostics);
+}
+
+DataSource::DataSource(protocol::Schema schema) : schema_(std::move(schema)) {
+  RequireValidSchema(schema_, "data source");
+}
+
+Diagnostics DataSource::ValidateConfig(const Value& config) const {
+  Diagnostics diagnostics = framework::ValidateConfig(schema_.block, config);
+  if (protocol::HasErrors(diagnostics)) return diagnostics;
+  Append(diagnostics, Validate(ApplyDefaults(schema_.block, config)));
+  return diagnostics;
+}
+
+protocol::DataSourceReadResult DataSource::Read(const Value& config) const {
+  if (config.IsNull() || !config.IsWhollyKnown()) {
+    // The core reads data sources only once their configuration is known.
+    protocol::DataSourceReadResult refused;
+    refused.diagnostics.push_back(protocol::ErrorDiagnostic(
+        "Incomplete data source configuration",
+        "The data source was asked to read a configuration that is null or not wholly known. "
+        "This is a bug in the core or the provider; please report it."));
+    return refused;
+  }
+  const Value defaulted = ApplyDefaults(schema_.block, config);
+  ReadContext context{.config = defaulted, .state = defaulted};
+  Fill(context);
+  protocol::DataSourceReadResult result;
+  result.diagnostics = std::move(context.diagnostics);
+  if (protocol::HasErrors(result.diagnostics)) return result;
+  if (context.state.IsNull()) {
+    result.diagnostics.push_back(protocol::ErrorDiagnostic(
+        "Provider produced null object",
+        "The data source returned no object. This is a bug in the provider; please report it."));
+    return result;
+  }
+  // What the configuration set stays as set: only computed attributes are the data source's.
+  for (const protocol::Attribute& attribute : schema_.block.attributes) {
+    if (attribute.computed) continue;
+    const Value configured = AttributeOf(defaulted, attribute.name);
+    if (!(AttributeOf(context.state, attribute.name) == configured)) {
+      result.diagnostics.push_back(protocol::ErrorDiagnostic(
+          "Provider produced inconsistent result",
+          Cat("The data source changed the configured attribute \"", attribute.name,
+              "\"; the framework kept the configured value. This is a bug in the provider."),
+          Path().Attribute(attribute.name)));
+      context.state = WithAttribute(context.state, attribute.name, configured);
+    }
+  }
+  result.state = Conforming(schema_.block, context.state, "data source state", result.diagnostics);
+  return result;
+}
+
+protocol::NestedBlock TimeoutsBlock(const TimeoutDefaults& defaults) {
+  protocol::NestedBlock block{.type_name = "timeouts", .nesting = protocol::Nesting::kSingle};
+  for (const auto& [operation, duration] : defaults) {
+    block.block.attributes.push_back(protocol::Attribute{
+        .name = operation,
+        .type = values::Type::String(),
+        .description = Cat("How long the ", operation,
+                           " may take: a duration such as `30s`, `10m` or `1h30m`. Defaults to `",
+                           absl::FormatDuration(duration), "`."),
+        .optional = true,
+        .validators = {protocol::Validator{
+            .description = "a positive duration",
+            .check =
+                [](const Value& value) {
+                  absl::Duration duration;
+                  absl::StatusOr<std::string> text = value.AsString();
+                  if (!text.ok() || !absl::ParseDuration(*text, &duration) ||
+                      duration <= absl::ZeroDuration()) {
+                    return absl::InvalidArgumentError(
+                        Cat("must be a positive duration such as 30s, 10m or 1h30m; got ",
+                            value.DebugString()));
+                  }
+                  return absl::OkStatus();
+                }}},
+    });
+  }
+  block.block.description = "How long each operation may take before it fails.";
+  return block;
+}
+
+absl::Duration TimeoutOf(const Value& config, const std::string& operation,
+                         absl::Duration fallback) {
+  std::optional<std::string> text = StringAttribute(AttributeOf(config, "timeouts"), operation);
+  absl::Duration duration;
+  if (!text || !absl::ParseDuration(*text, &duration) || duration <= absl::ZeroDuration()) {
+    return fallback;
+  }
+  return duration;
+}
+
+}  // namespace fluxcpp::provider::framework

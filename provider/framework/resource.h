@@ -1,0 +1,156 @@
+// Resources and data sources as provider authors write them: a schema plus a few operations on
+// cty values. The framework implements the protocol-level interfaces of provider/protocol around
+// them and enforces the core's rules (rules.h) on everything they return, so an author cannot
+// send an invalid plan or an apply result inconsistent with its plan:
+//
+//   - configuration: validators of each attribute, then the author's Validate;
+//   - plan: defaults, unknown computed values, use-state-for-unknown, requires-replace, then the
+//     author's ModifyPlan; the plan is checked and must come out the same when made twice;
+//   - apply: Create / Update / Delete see the plan; values known in the plan are kept, unknowns
+//     the author leaves are filled from state (use_state_for_unknown) or reported;
+//   - refresh, import and state upgrade results are made wholly known and of the schema's type.
+//
+// Thread-safety: as for protocol::Resource, operations may run concurrently; the contexts are
+// per call.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "provider/protocol/provider.h"
+
+namespace fluxcpp::provider::framework {
+
+struct PlanContext {
+  const values::Value& prior;   // null on create
+  const values::Value& config;  // may hold unknowns
+  // The framework's plan (see ProposePlan); set computed attributes here.
+  values::Value planned;
+  // Replacement paths besides those of requires_replace attributes.
+  std::vector<values::Path> requires_replace;
+  std::string planned_private;
+  protocol::Diagnostics diagnostics;
+  bool IsCreate() const { return prior.IsNull(); }
+};
+
+struct ApplyContext {
+  const values::Value& prior;    // null on create
+  const values::Value& planned;  // null on delete
+  const values::Value& config;   // null on delete
+  // Starts as the plan: replace its unknowns with what the operation produced.
+  values::Value state;
+  std::string private_data;
+  // From the `timeouts` block when the resource has one; otherwise infinite.
+  absl::Time deadline = absl::InfiniteFuture();
+  protocol::Diagnostics diagnostics;
+  // On failure a create returns no object and an update the prior state, unless this is set:
+  // then `state` is stored (partial progress).
+  bool keep_state_on_error = false;
+};
+
+struct RefreshContext {
+  // The stored state; update what changed remotely.
+  values::Value state;
+  std::string private_data;
+  // Set when the remote object is gone: it leaves the state, and the next plan creates it.
+  bool removed = false;
+  protocol::Diagnostics diagnostics;
+};
+
+struct ImportContext {
+  std::string id;
+  // An object of the schema's type, all null: set the identifying attributes. The core then
+  // refreshes it.
+  values::Value state;
+  std::string private_data;
+  protocol::Diagnostics diagnostics;
+};
+
+// Turns state stored at an older schema version into the current one, in one step.
+struct StateUpgrader {
+  // The block of that version: the stored JSON is decoded with it.
+  protocol::Block prior_block;
+  std::function<absl::StatusOr<values::Value>(const values::Value& prior_state)> upgrade;
+};
+
+// Default durations of a `timeouts` block, by operation ("create", "read", "update", "delete").
+using TimeoutDefaults = std::map<std::string, absl::Duration>;
+
+class Resource : public protocol::Resource {
+ public:
+  // `schema` must pass CheckSchema (a failure aborts: it is a programming error). With timeouts,
+  // a `timeouts` block with those operations is added to the schema.
+  explicit Resource(protocol::Schema schema, TimeoutDefaults timeouts = {});
+
+  const protocol::Schema& schema() const final { return schema_; }
+  protocol::Diagnostics ValidateConfig(const values::Value& config) const final;
+  protocol::ResourceUpgradeResult UpgradeState(int64_t version,
+                                               std::string_view raw_json) const final;
+  protocol::ResourceReadResult Read(const values::Value& current_state,
+                                    std::string_view private_data) const final;
+  protocol::ResourcePlanResult Plan(const protocol::ResourcePlanRequest& request) const final;
+  protocol::ResourceApplyResult Apply(const protocol::ResourceApplyRequest& request) const final;
+  protocol::ResourceImportResult Import(std::string_view id) const final;
+
+ protected:
+  // Checks across attributes, after the validators passed; `config` may hold unknowns.
+  virtual protocol::Diagnostics Validate(const values::Value& /*config*/) const { return {}; }
+  // Sets computed values the plan can know. Must be deterministic: the framework plans twice
+  // and refuses a plan that differs.
+  virtual void ModifyPlan(PlanContext& /*context*/) const {}
+  virtual void Create(ApplyContext& context) const = 0;
+  virtual void Update(ApplyContext& context) const = 0;
+  virtual void Delete(ApplyContext& context) const = 0;
+  // The default keeps the state as it is.
+  virtual void Refresh(RefreshContext& /*context*/) const {}
+  // The default refuses import.
+  virtual void ImportState(ImportContext& context) const;
+  // Upgraders by the version they start from.
+  virtual std::map<int64_t, StateUpgrader> StateUpgraders() const { return {}; }
+
+ private:
+  protocol::Schema schema_;
+  TimeoutDefaults timeouts_;
+};
+
+// A data source: Read fills the computed attributes from the configuration.
+class DataSource : public protocol::DataSource {
+ public:
+  struct ReadContext {
+    // Wholly known; defaults applied.
+    const values::Value& config;
+    // Starts as `config`: set the computed attributes.
+    values::Value state;
+    protocol::Diagnostics diagnostics;
+  };
+
+  // `schema` must pass CheckSchema (a failure aborts).
+  explicit DataSource(protocol::Schema schema);
+
+  const protocol::Schema& schema() const final { return schema_; }
+  protocol::Diagnostics ValidateConfig(const values::Value& config) const final;
+  protocol::DataSourceReadResult Read(const values::Value& config) const final;
+
+ protected:
+  // Checks across attributes, after the validators passed; `config` may hold unknowns (defaults
+  // are applied).
+  virtual protocol::Diagnostics Validate(const values::Value& /*config*/) const { return {}; }
+  virtual void Fill(ReadContext& context) const = 0;
+
+ private:
+  protocol::Schema schema_;
+};
+
+// The `timeouts` block: one optional duration attribute per operation, documented with its
+// default.
+protocol::NestedBlock TimeoutsBlock(const TimeoutDefaults& defaults);
+// The duration configured for `operation` in the `timeouts` block of `config`, or `fallback`.
+absl::Duration TimeoutOf(const values::Value& config, const std::string& operation,
+                         absl::Duration fallback);
+
+}  // namespace fluxcpp::provider::framework
