@@ -10,8 +10,8 @@
 // goes to stdout.
 #include <CLI/CLI.hpp>
 #include <chrono>
-#include <filesystem>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
