@@ -293,7 +293,8 @@ absl::Status Apply(std::vector<Resource>& resources, Resource generated, const s
   }
   MergeStringMap(target["metadata"], source["metadata"], "labels");
   MergeStringMap(target["metadata"], source["metadata"], "annotations");
-  existing->needs_hash_suffix = existing->needs_hash_suffix || generated.needs_hash_suffix;
+  // The merged resource is the generator's: its options decide the hash suffix.
+  existing->needs_hash_suffix = generated.needs_hash_suffix;
   return absl::OkStatus();
 }
 
