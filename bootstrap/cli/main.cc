@@ -4,12 +4,14 @@
 //   fluxcpp install [--export]                 apply (or print) the install set
 //   fluxcpp uninstall [flags]                  remove an install
 //   fluxcpp check [--namespace NS]             is the install there and healthy?
+//   fluxcpp kustomize build [--root R] DIR     print the build of DIR as `kustomize build` does
 //
 // Exit codes: 0 success, 1 failure, 2 usage error. Progress and errors go to stderr; exported YAML
 // goes to stdout.
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -26,6 +28,7 @@
 #include "lib/git/auth.h"
 #include "lib/kube/client.h"
 #include "lib/kube/config.h"
+#include "lib/kustomize/build.h"
 #include "lib/manifest/yaml.h"
 
 namespace fluxcpp::bootstrap {
@@ -384,6 +387,19 @@ int RunCheck(const std::string& namespace_name, const ClusterFlags& cluster_flag
   return result->ok ? kExitOk : kExitFailure;
 }
 
+// Prints the build of `dir` (relative to the working directory, as for kustomize) on stdout, byte
+// for byte as `kustomize build` does; files are read only below `root`.
+int RunKustomizeBuild(const std::string& root, const std::string& dir) {
+  absl::StatusOr<std::string> yaml =
+      kustomize::BuildYaml(root, std::filesystem::absolute(dir).string());
+  if (!yaml.ok()) {
+    std::cerr << "Error: " << yaml.status().message() << std::endl;
+    return kExitFailure;
+  }
+  std::cout << *yaml;
+  return kExitOk;
+}
+
 int Main(int argc, char** argv) {
   CLI::App app{
       "fluxcpp: GitOps for Kubernetes, compatible with Flux. Bootstraps a cluster from a Git "
@@ -457,6 +473,22 @@ int Main(int argc, char** argv) {
       ->capture_default_str();
   AddClusterFlags(*check, cluster_flags);
 
+  CLI::App* kustomize_command =
+      app.add_subcommand("kustomize", "build kustomizations as Flux's kustomize-controller does");
+  kustomize_command->require_subcommand(1);
+  CLI::App* kustomize_build = kustomize_command->add_subcommand(
+      "build",
+      "print the build of DIR exactly as `kustomize build DIR` does; remote resources and files "
+      "outside the source root are refused");
+  std::string kustomize_root = ".";
+  std::string kustomize_dir = ".";
+  kustomize_build
+      ->add_option("--root", kustomize_root,
+                   "the source root (a repository checkout): no file outside it is read")
+      ->capture_default_str();
+  kustomize_build->add_option("dir", kustomize_dir, "the kustomization directory")
+      ->capture_default_str();
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& help) {
@@ -477,6 +509,7 @@ int Main(int argc, char** argv) {
                         delete_git_manifests, secret_name);
   }
   if (check->parsed()) return RunCheck(check_namespace, cluster_flags);
+  if (kustomize_build->parsed()) return RunKustomizeBuild(kustomize_root, kustomize_dir);
   return kExitUsage;
 }
 

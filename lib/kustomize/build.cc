@@ -40,6 +40,7 @@ const std::set<std::string>& KnownFields() {
                                                 "patches",
                                                 "patchesStrategicMerge",
                                                 "patchesJson6902",
+                                                "replacements",
                                                 "crds",
                                                 "buildMetadata",
                                                 "sortOptions"};
@@ -234,7 +235,9 @@ class Builder {
     if (!status.ok()) return status;
     status = TransformReplicas(kustomization.List("replicas"), resources);
     if (!status.ok()) return status;
-    return TransformImages(kustomization.List("images"), resources);
+    status = TransformImages(kustomization.List("images"), resources);
+    if (!status.ok()) return status;
+    return RunReplacements(kustomization, loader_, resources);
   }
 
   Loader loader_;

@@ -5,7 +5,8 @@
 // which get one made of their YAML files recursively, as Flux does), components, namespace,
 // namePrefix/nameSuffix with name references, commonLabels, labels, commonAnnotations, images,
 // replicas, configMapGenerator/secretGenerator with generatorOptions and content-hash suffixes,
-// patches, patchesStrategicMerge and patchesJson6902. Fields beyond these are an error, not
+// patches, patchesStrategicMerge, patchesJson6902 and replacements; crds are accepted and
+// their schemas not read. Fields beyond these are an error, not
 // silently ignored.
 //
 // Functions are thread-safe: a build shares no state with another.

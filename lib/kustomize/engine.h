@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -61,6 +62,15 @@ void TransformAnnotations(const std::vector<std::pair<std::string, std::string>>
 void FixNameReferences(std::vector<Resource>& resources);
 // Appends the content hash to generated ConfigMaps and Secrets that want one.
 void AddHashSuffixes(std::vector<Resource>& resources);
+
+// patches.cc: whether `values` (labels or annotations) satisfy a selector such as
+// `a=b,c!=d,e,!f,g in (x,y),h notin (z)`.
+[[nodiscard]] absl::StatusOr<bool> MatchesSelector(
+    const std::string& selector, const std::map<std::string, std::string>& values);
+
+// replacements.cc: copies fields from one resource into others.
+[[nodiscard]] absl::Status RunReplacements(const Kustomization& kustomization, const Loader& loader,
+                                           std::vector<Resource>& resources);
 
 // patches.cc: patches, patchesStrategicMerge, patchesJson6902.
 [[nodiscard]] absl::Status RunPatches(const Kustomization& kustomization, const Loader& loader,

@@ -270,12 +270,10 @@ void MergeStringMap(Json& into, const Json& from, const char* field) {
 
 absl::Status Apply(std::vector<Resource>& resources, Resource generated, const std::string& where) {
   const std::string& behavior = generated.generator_behavior;
-  if (behavior == "create") {
+  // kustomize reads an unknown behavior as unspecified, which creates.
+  if (behavior != "merge" && behavior != "replace") {
     generated.RememberId();
     return AddResource(resources, std::move(generated), where);
-  }
-  if (behavior != "merge" && behavior != "replace") {
-    return absl::InvalidArgumentError(where + ": unknown generator behavior \"" + behavior + "\"");
   }
   Resource* existing = FindByOrigin(resources, generated.CurrentId());
   if (existing == nullptr) {
@@ -295,7 +293,8 @@ absl::Status Apply(std::vector<Resource>& resources, Resource generated, const s
   }
   MergeStringMap(target["metadata"], source["metadata"], "labels");
   MergeStringMap(target["metadata"], source["metadata"], "annotations");
-  existing->needs_hash_suffix = existing->needs_hash_suffix || generated.needs_hash_suffix;
+  // The merged resource is the generator's: its options decide the hash suffix.
+  existing->needs_hash_suffix = generated.needs_hash_suffix;
   return absl::OkStatus();
 }
 

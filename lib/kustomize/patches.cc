@@ -35,70 +35,6 @@ absl::StatusOr<PatchText> ReadPatch(const Kustomization& kustomization, const Lo
   return absl::InvalidArgumentError(where + ": a patch needs either path or patch");
 }
 
-// `a=b,c!=d,e,!f,g in (x,y),h notin (z)` against a set of labels or annotations.
-absl::StatusOr<bool> MatchesSelector(const std::string& selector,
-                                     const std::map<std::string, std::string>& values) {
-  std::vector<std::string> requirements;
-  int depth = 0;
-  std::string current;
-  for (char c : selector) {
-    if (c == '(') ++depth;
-    if (c == ')') --depth;
-    if (c == ',' && depth == 0) {
-      requirements.push_back(current);
-      current.clear();
-    } else {
-      current += c;
-    }
-  }
-  requirements.push_back(current);
-  auto trim = [](std::string text) {
-    size_t first = text.find_first_not_of(' ');
-    size_t last = text.find_last_not_of(' ');
-    return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
-  };
-  static const std::regex kSet(R"(^\s*(\S+)\s+(in|notin)\s+\((.*)\)\s*$)");
-  for (std::string requirement : requirements) {
-    requirement = trim(requirement);
-    if (requirement.empty()) continue;
-    std::smatch match;
-    if (std::regex_match(requirement, match, kSet)) {
-      std::string key = match[1], op = match[2];
-      bool found = false;
-      auto value = values.find(key);
-      std::string list = match[3];
-      size_t start = 0;
-      while (start <= list.size()) {
-        size_t end = list.find(',', start);
-        if (end == std::string::npos) end = list.size();
-        if (value != values.end() && trim(list.substr(start, end - start)) == value->second)
-          found = true;
-        start = end + 1;
-      }
-      if ((op == "in") != found) return false;
-      continue;
-    }
-    if (size_t at = requirement.find("!="); at != std::string::npos) {
-      auto value = values.find(trim(requirement.substr(0, at)));
-      if (value != values.end() && value->second == trim(requirement.substr(at + 2))) return false;
-      continue;
-    }
-    if (size_t at = requirement.find('='); at != std::string::npos) {
-      size_t value_start = requirement.compare(at, 2, "==") == 0 ? at + 2 : at + 1;
-      auto value = values.find(trim(requirement.substr(0, at)));
-      if (value == values.end() || value->second != trim(requirement.substr(value_start)))
-        return false;
-      continue;
-    }
-    if (requirement.starts_with("!")) {
-      if (values.contains(trim(requirement.substr(1)))) return false;
-      continue;
-    }
-    if (!values.contains(requirement)) return false;
-  }
-  return true;
-}
-
 bool FullMatch(const std::string& pattern, const std::string& text) {
   try {
     return std::regex_match(text, std::regex(pattern));
@@ -119,8 +55,17 @@ absl::StatusOr<std::vector<size_t>> SelectTargets(const Json& target,
     if (!field("group").empty() && field("group") != gvk.group) continue;
     if (!field("version").empty() && field("version") != gvk.version) continue;
     if (!field("kind").empty() && field("kind") != gvk.kind) continue;
-    if (!field("name").empty() && !FullMatch(field("name"), object.Name())) continue;
-    if (!field("namespace").empty() && !FullMatch(field("namespace"), object.Namespace())) continue;
+    // Names and namespaces match the resource's current id or its original one.
+    const ResourceId* original =
+        resources[i].previous_ids.empty() ? nullptr : &resources[i].previous_ids.front();
+    if (!field("name").empty() && !FullMatch(field("name"), object.Name()) &&
+        (original == nullptr || !FullMatch(field("name"), original->name))) {
+      continue;
+    }
+    if (!field("namespace").empty() && !FullMatch(field("namespace"), object.Namespace()) &&
+        (original == nullptr || !FullMatch(field("namespace"), original->namespace_name))) {
+      continue;
+    }
     if (!field("labelSelector").empty()) {
       auto matches = MatchesSelector(field("labelSelector"), object.Labels());
       if (!matches.ok()) return matches.status();
@@ -238,6 +183,71 @@ absl::Status ApplyPatchDocuments(const std::string& text, const std::string& ori
 }
 
 }  // namespace
+
+// A label or annotation selector, `a=b,c!=d,e,!f,g in (x,y),h notin (z)` against a set of labels or
+// annotations.
+absl::StatusOr<bool> MatchesSelector(const std::string& selector,
+                                     const std::map<std::string, std::string>& values) {
+  std::vector<std::string> requirements;
+  int depth = 0;
+  std::string current;
+  for (char c : selector) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ',' && depth == 0) {
+      requirements.push_back(current);
+      current.clear();
+    } else {
+      current += c;
+    }
+  }
+  requirements.push_back(current);
+  auto trim = [](std::string text) {
+    size_t first = text.find_first_not_of(' ');
+    size_t last = text.find_last_not_of(' ');
+    return first == std::string::npos ? std::string() : text.substr(first, last - first + 1);
+  };
+  static const std::regex kSet(R"(^\s*(\S+)\s+(in|notin)\s+\((.*)\)\s*$)");
+  for (std::string requirement : requirements) {
+    requirement = trim(requirement);
+    if (requirement.empty()) continue;
+    std::smatch match;
+    if (std::regex_match(requirement, match, kSet)) {
+      std::string key = match[1], op = match[2];
+      bool found = false;
+      auto value = values.find(key);
+      std::string list = match[3];
+      size_t start = 0;
+      while (start <= list.size()) {
+        size_t end = list.find(',', start);
+        if (end == std::string::npos) end = list.size();
+        if (value != values.end() && trim(list.substr(start, end - start)) == value->second)
+          found = true;
+        start = end + 1;
+      }
+      if ((op == "in") != found) return false;
+      continue;
+    }
+    if (size_t at = requirement.find("!="); at != std::string::npos) {
+      auto value = values.find(trim(requirement.substr(0, at)));
+      if (value != values.end() && value->second == trim(requirement.substr(at + 2))) return false;
+      continue;
+    }
+    if (size_t at = requirement.find('='); at != std::string::npos) {
+      size_t value_start = requirement.compare(at, 2, "==") == 0 ? at + 2 : at + 1;
+      auto value = values.find(trim(requirement.substr(0, at)));
+      if (value == values.end() || value->second != trim(requirement.substr(value_start)))
+        return false;
+      continue;
+    }
+    if (requirement.starts_with("!")) {
+      if (values.contains(trim(requirement.substr(1)))) return false;
+      continue;
+    }
+    if (!values.contains(requirement)) return false;
+  }
+  return true;
+}
 
 absl::Status RunPatches(const Kustomization& kustomization, const Loader& loader,
                         std::vector<Resource>& resources) {

@@ -141,8 +141,20 @@ absl::Status TransformLabels(const Kustomization& kustomization, std::vector<Res
     if (selectors || templates) {
       for (const FieldSpec& spec : TemplateLabelSpecs()) specs.push_back(spec);
     }
-    if (entry.contains("fields")) {
-      return absl::UnimplementedError("labels: fields are not supported yet");
+    // Fields of the entry's own, besides the defaults.
+    for (const Json& field : entry.value("fields", Json::array())) {
+      if (!field.is_object() || !field.contains("path")) {
+        return absl::InvalidArgumentError(kustomization.file.string() +
+                                          ": labels fields entries need a path");
+      }
+      auto text = [&](const char* name) {
+        return field.contains(name) ? ScalarText(field[name]) : std::string();
+      };
+      specs.push_back({.group = text("group"),
+                       .version = text("version"),
+                       .kind = text("kind"),
+                       .path = text("path"),
+                       .create = field.value("create", false)});
     }
     ApplySpecs(specs, resources, [&](Json& field) { SetPairs(field, pairs); });
   }
@@ -199,13 +211,14 @@ void UpdateContainers(Json& node, const Json& images) {
           if (ScalarText(image.value("name", Json(""))) != ref.name) continue;
           std::string name = image.contains("newName") ? ScalarText(image["newName"]) : ref.name;
           std::string tag = ref.tag, digest = ref.digest;
+          // A new tag drops the digest and a new digest the tag, unless both are given.
           if (image.contains("newTag")) {
             tag = ":" + ScalarText(image["newTag"]);
             digest.clear();
           }
           if (image.contains("digest")) {
             digest = "@" + ScalarText(image["digest"]);
-            tag.clear();
+            if (!image.contains("newTag")) tag.clear();
           }
           container["image"] = name + tag + digest;
           break;
@@ -317,7 +330,8 @@ const std::vector<Reference>& References() {
          {{.kind = "PersistentVolume", .path = "spec/storageClassName"},
           {.kind = "PersistentVolumeClaim", .path = "spec/storageClassName"},
           {.kind = "StatefulSet", .path = "spec/volumeClaimTemplates/spec/storageClassName"}}});
-    references.push_back({"IngressClass", {{.kind = "Ingress", .path = "spec/ingressClassName"}}});
+    // kustomize (v5.8) has no reference from an Ingress to its IngressClass: a renamed class
+    // leaves spec.ingressClassName as written.
     return references;
   }();
   return kReferences;
@@ -368,6 +382,26 @@ const Resource* SubjectAccount(const std::vector<Resource>& resources, const Jso
   return candidates.size() == 1 ? candidates.front() : nullptr;
 }
 
+// The Service once named `name` (in `namespace_name`, when given): the one match, or nullptr.
+const Resource* ServiceByAnyId(const std::vector<Resource>& resources, const std::string& name,
+                               const std::string& namespace_name) {
+  std::vector<const Resource*> candidates;
+  for (const Resource& resource : resources) {
+    if (resource.object.Kind() != "Service") continue;
+    std::vector<ResourceId> ids = resource.previous_ids;
+    ids.push_back(resource.CurrentId());
+    bool matches = false;
+    for (const ResourceId& id : ids) {
+      matches = matches ||
+                (id.name == name &&
+                 (namespace_name.empty() ||
+                  (id.namespace_name.empty() ? "default" : id.namespace_name) == namespace_name));
+    }
+    if (matches) candidates.push_back(&resource);
+  }
+  return candidates.size() == 1 ? candidates.front() : nullptr;
+}
+
 }  // namespace
 
 void FixNameReferences(std::vector<Resource>& resources) {
@@ -399,6 +433,54 @@ void FixNameReferences(std::vector<Resource>& resources) {
         auto renamed = Referral(snapshot, kind, role_ref["name"].get<std::string>(),
                                 referrer_namespace, kind == "ClusterRole" || cluster_scoped);
         if (renamed) role_ref["name"] = *renamed;
+      }
+    }
+    // A rule's resourceNames name ConfigMaps or Secrets when the rule is about them.
+    if ((gvk.kind == "Role" || gvk.kind == "ClusterRole") && json.contains("rules") &&
+        json["rules"].is_array()) {
+      for (Json& rule : json["rules"]) {
+        if (!rule.is_object() || !rule.contains("resourceNames") ||
+            !rule["resourceNames"].is_array() || !rule.contains("resources") ||
+            !rule["resources"].is_array()) {
+          continue;
+        }
+        for (const auto& [kind, plural] :
+             {std::pair{"ConfigMap", "configmaps"}, std::pair{"Secret", "secrets"}}) {
+          bool about = false;
+          for (const Json& resource_type : rule["resources"]) {
+            about = about || (resource_type.is_string() && resource_type == plural);
+          }
+          if (!about) continue;
+          for (Json& name : rule["resourceNames"]) {
+            if (!name.is_string()) continue;
+            auto renamed = Referral(snapshot, kind, name.get<std::string>(), referrer_namespace,
+                                    cluster_scoped);
+            if (renamed) name = *renamed;
+          }
+        }
+      }
+    }
+    // Webhooks name their Service by name and namespace; both follow it.
+    if (gvk.group == "admissionregistration.k8s.io" &&
+        (gvk.kind == "ValidatingWebhookConfiguration" ||
+         gvk.kind == "MutatingWebhookConfiguration") &&
+        json.contains("webhooks") && json["webhooks"].is_array()) {
+      for (Json& webhook : json["webhooks"]) {
+        if (!webhook.is_object() || !webhook.contains("clientConfig") ||
+            !webhook["clientConfig"].is_object() || !webhook["clientConfig"].contains("service") ||
+            !webhook["clientConfig"]["service"].is_object()) {
+          continue;
+        }
+        Json& service = webhook["clientConfig"]["service"];
+        if (!service.contains("name") || !service["name"].is_string()) continue;
+        const Resource* found =
+            ServiceByAnyId(snapshot, service["name"].get<std::string>(),
+                           service.contains("namespace") ? ScalarText(service["namespace"]) : "");
+        if (found == nullptr) continue;
+        service["name"] = found->object.Name();
+        if (service.contains("namespace") && !found->object.Namespace().empty()) {
+          service["namespace"] = found->object.Namespace();
+        }
       }
     }
     if ((gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding") &&

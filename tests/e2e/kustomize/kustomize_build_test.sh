@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds every kustomization of the corpus with fluxcpp-kustomize and with the real kustomize (the
+# Builds every kustomization of the corpus with `fluxcpp kustomize build` and with the real kustomize (the
 # pinned test peer) and requires byte-identical output. Cases named error-* must fail with both.
 # Cases named refused-* must fail with ours only: they read outside the source root or from the
 # network, which kustomize allows and Flux's builds must not. kustomize runs with
@@ -14,7 +14,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source_dir=${FLUXCPP_SOURCE_DIR:-$(cd "$here/../../.." && pwd)}
 binary_dir=${FLUXCPP_BINARY_DIR:-$source_dir/build}
-ours=$binary_dir/bin/fluxcpp-kustomize
+ours=$binary_dir/bin/fluxcpp
 theirs=$("$source_dir/tests/env/build-peers" --bin-dir kustomize)/kustomize
 corpus=$here/corpus
 work=$(mktemp -d)
@@ -38,7 +38,7 @@ compare() {
   local root=$1 dir=$2 expect_error=$3 label
   label=${dir#"$corpus"/}
   local our_rc=0 their_rc=0
-  (cd "$root" && "$ours" build --root "$root" "$dir") >"$work/ours" 2>"$work/ours.err" || our_rc=$?
+  (cd "$root" && "$ours" kustomize build --root "$root" "$dir") >"$work/ours" 2>"$work/ours.err" || our_rc=$?
   if [[ $expect_error == refused ]]; then
     if [[ $our_rc -ne 0 && -s $work/ours.err ]]; then
       passed=$((passed + 1))
@@ -89,7 +89,7 @@ for case_name in "${cases[@]}"; do
       sed 's/^/- /' | { echo "resources:"; cat; } >"$work/generated.yaml")
     mv "$work/generated.yaml" "$copy/kustomization.yaml"
     our_rc=0
-    "$ours" build --root "$root" "$root" >"$work/ours" 2>"$work/ours.err" || our_rc=$?
+    "$ours" kustomize build --root "$root" "$root" >"$work/ours" 2>"$work/ours.err" || our_rc=$?
     "$theirs" build "$copy" >"$work/theirs" 2>"$work/theirs.err" || true
     if [[ $our_rc -eq 0 ]] && diff -u "$work/theirs" "$work/ours" >"$work/diff"; then
       passed=$((passed + 1))
