@@ -33,6 +33,7 @@ class JsonBuilder : public YAML::EventHandler {
     anchors_.clear();
     error_.reset();
     start_ = mark;
+    document_start_ = mark;
   }
   void OnDocumentEnd() override {}
 
@@ -68,6 +69,8 @@ class JsonBuilder : public YAML::EventHandler {
   void OnMapEnd() override { CloseFrame(); }
 
   const YAML::Mark& start() const { return start_; }
+  // Where the parser stood when the last document began.
+  const YAML::Mark& document_start() const { return document_start_; }
   // The document's value; null for an empty document.
   Json TakeResult() { return result_ ? std::move(*result_) : Json(nullptr); }
   const std::optional<std::pair<YAML::Mark, std::string>>& error() const { return error_; }
@@ -158,6 +161,7 @@ class JsonBuilder : public YAML::EventHandler {
   std::optional<Json> result_;
   std::optional<std::pair<YAML::Mark, std::string>> error_;
   YAML::Mark start_;
+  YAML::Mark document_start_;
 };
 
 SourceLocation Locate(std::string_view file_name, int document, const YAML::Mark& mark) {
@@ -182,10 +186,19 @@ absl::StatusOr<std::vector<Document>> ParseYamlDocuments(std::string_view text,
   int document = 0;
   try {
     YAML::Parser parser(stream);
+    std::optional<int> previous_start;
     for (; parser.HandleNextDocument(builder); ++document) {
       if (const auto& error = builder.error()) {
         return ErrorAt(Locate(file_name, document, error->first), error->second);
       }
+      // yaml-cpp leaves a token that cannot begin a node (a stray `,` at the top level) unread and
+      // reports an empty document before it, forever. A document that starts where the previous
+      // one started has consumed nothing: stop there instead of looping.
+      if (previous_start == builder.document_start().pos) {
+        return ErrorAt(Locate(file_name, document - 1, builder.document_start()),
+                       "unexpected character; a node cannot start here");
+      }
+      previous_start = builder.document_start().pos;
       Json value = builder.TakeResult();
       if (value.is_null()) continue;  // empty document: comments only, or a bare `---`
       documents.push_back(Document{.json = std::move(value),

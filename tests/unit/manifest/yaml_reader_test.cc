@@ -72,6 +72,20 @@ TEST_CASE("a syntax error names the file, the document, the line and the column"
              Catch::StartsWith("two.yaml: document 2, line 10"));
 }
 
+TEST_CASE(
+    "a token that cannot start a node is an error, not an endless stream of empty documents") {
+  // yaml-cpp reads nothing past a stray top-level `,` and would report empty documents forever;
+  // the fuzzer found this as a hang.
+  auto comma = ParseYamlDocuments(",", "comma.yaml");
+  REQUIRE_FALSE(comma.ok());
+  CHECK(comma.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(comma.status().message()),
+             Catch::StartsWith("comma.yaml: document 1, line 1, column 1"));
+  auto later = ParseYamlDocuments("a: 1\n---\n,\n", "later.yaml");
+  REQUIRE_FALSE(later.ok());
+  CHECK_THAT(std::string(later.status().message()), Catch::Contains("line 3, column 1"));
+}
+
 TEST_CASE("what JSON cannot hold, and repeated keys, are errors at their position") {
   auto nan = ParseYamlDocuments("a: 1\nb: .nan\n", "numbers.yaml");
   REQUIRE_FALSE(nan.ok());
