@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <sstream>
+#include <string>
 #include <utility>
 
 #include "absl/status/status.h"
@@ -21,6 +22,12 @@ namespace {
 constexpr std::string_view kPlainTag = "?";
 constexpr std::string_view kNonPlainTag = "!";  // quoted and block scalars
 
+// Aliases copy their anchor's value, so a few hundred bytes of nested aliases can stand for
+// billions of nodes ("billion laughs"). A document may gain at most this many nodes through
+// aliases; real manifests use a handful. (go-yaml refuses such documents too: "excessive
+// aliasing".)
+constexpr size_t kMaxAliasNodes = 100'000;
+
 // Builds the JSON value of one document from parser events. The first error wins; later events of
 // the document are ignored.
 class JsonBuilder : public YAML::EventHandler {
@@ -32,18 +39,26 @@ class JsonBuilder : public YAML::EventHandler {
     stack_.clear();
     anchors_.clear();
     error_.reset();
+    alias_nodes_ = 0;
     start_ = mark;
+    document_start_ = mark;
   }
   void OnDocumentEnd() override {}
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    Add(Json(nullptr), mark, anchor, false);
+    Add(Json(nullptr), 1, mark, anchor, false);
   }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     auto found = anchors_.find(anchor);
     if (found == anchors_.end()) return Fail(mark, "alias to an anchor that is not defined");
-    Add(found->second, mark, 0, false);
+    const Anchored& anchored = found->second;
+    alias_nodes_ += anchored.nodes;
+    if (alias_nodes_ > kMaxAliasNodes) {
+      return Fail(mark, "aliases expand the document beyond " + std::to_string(kMaxAliasNodes) +
+                            " nodes (excessive aliasing)");
+    }
+    Add(anchored.value, anchored.nodes, mark, 0, false);
   }
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
@@ -52,7 +67,7 @@ class JsonBuilder : public YAML::EventHandler {
                                 : tag == kNonPlainTag ? Json(value)
                                                       : ResolveTaggedScalar(tag, value, typing_);
     if (!json.ok()) return Fail(mark, std::string(json.status().message()));
-    Add(std::move(*json), mark, anchor, tag == kPlainTag && value == "<<");
+    Add(std::move(*json), 1, mark, anchor, tag == kPlainTag && value == "<<");
   }
 
   void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
@@ -68,6 +83,8 @@ class JsonBuilder : public YAML::EventHandler {
   void OnMapEnd() override { CloseFrame(); }
 
   const YAML::Mark& start() const { return start_; }
+  // Where the parser stood when the last document began.
+  const YAML::Mark& document_start() const { return document_start_; }
   // The document's value; null for an empty document.
   Json TakeResult() { return result_ ? std::move(*result_) : Json(nullptr); }
   const std::optional<std::pair<YAML::Mark, std::string>>& error() const { return error_; }
@@ -75,6 +92,7 @@ class JsonBuilder : public YAML::EventHandler {
  private:
   struct Frame {
     Json value;
+    size_t nodes = 1;  // in `value`, aliases expanded
     YAML::anchor_t anchor = 0;
     YAML::Mark mark;
     std::optional<std::string> key;  // set while a mapping waits for the value of this key
@@ -98,7 +116,7 @@ class JsonBuilder : public YAML::EventHandler {
     if (stack_.empty()) return;
     Frame frame = std::move(stack_.back());
     stack_.pop_back();
-    Add(std::move(frame.value), frame.mark, frame.anchor, false);
+    Add(std::move(frame.value), frame.nodes, frame.mark, frame.anchor, false);
   }
 
   static std::string KeyText(const Json& key) {
@@ -106,15 +124,19 @@ class JsonBuilder : public YAML::EventHandler {
     return key.dump();  // null, true, 3: the text JSON gives them
   }
 
-  void Add(Json value, const YAML::Mark& mark, YAML::anchor_t anchor, bool merge_token) {
+  // Adds `value`, which holds `nodes` nodes, to the open sequence or mapping (or makes it the
+  // document).
+  void Add(Json value, size_t nodes, const YAML::Mark& mark, YAML::anchor_t anchor,
+           bool merge_token) {
     if (error_) return;
-    if (anchor != 0) anchors_[anchor] = value;
+    if (anchor != 0) anchors_[anchor] = Anchored{.value = value, .nodes = nodes};
     if (stack_.empty()) {
       result_ = std::move(value);
       start_ = mark;  // where the document's content begins, past any `---` and comments
       return;
     }
     Frame& top = stack_.back();
+    top.nodes += nodes;
     if (top.value.is_array()) {
       top.value.push_back(std::move(value));
     } else if (!top.key) {
@@ -152,12 +174,19 @@ class JsonBuilder : public YAML::EventHandler {
     }
   }
 
+  struct Anchored {
+    Json value;
+    size_t nodes = 1;
+  };
+
   ScalarTyping typing_;
   std::vector<Frame> stack_;
-  std::map<YAML::anchor_t, Json> anchors_;
+  std::map<YAML::anchor_t, Anchored> anchors_;
+  size_t alias_nodes_ = 0;  // nodes the document's aliases have copied so far
   std::optional<Json> result_;
   std::optional<std::pair<YAML::Mark, std::string>> error_;
   YAML::Mark start_;
+  YAML::Mark document_start_;
 };
 
 SourceLocation Locate(std::string_view file_name, int document, const YAML::Mark& mark) {
@@ -182,10 +211,19 @@ absl::StatusOr<std::vector<Document>> ParseYamlDocuments(std::string_view text,
   int document = 0;
   try {
     YAML::Parser parser(stream);
+    std::optional<int> previous_start;
     for (; parser.HandleNextDocument(builder); ++document) {
       if (const auto& error = builder.error()) {
         return ErrorAt(Locate(file_name, document, error->first), error->second);
       }
+      // yaml-cpp leaves a token that cannot begin a node (a stray `,` at the top level) unread and
+      // reports an empty document before it, forever. A document that starts where the previous
+      // one started has consumed nothing: stop there instead of looping.
+      if (previous_start == builder.document_start().pos) {
+        return ErrorAt(Locate(file_name, document - 1, builder.document_start()),
+                       "unexpected character; a node cannot start here");
+      }
+      previous_start = builder.document_start().pos;
       Json value = builder.TakeResult();
       if (value.is_null()) continue;  // empty document: comments only, or a bare `---`
       documents.push_back(Document{.json = std::move(value),

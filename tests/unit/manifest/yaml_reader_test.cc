@@ -72,6 +72,41 @@ TEST_CASE("a syntax error names the file, the document, the line and the column"
              Catch::StartsWith("two.yaml: document 2, line 10"));
 }
 
+TEST_CASE(
+    "a token that cannot start a node is an error, not an endless stream of empty documents") {
+  // yaml-cpp reads nothing past a stray top-level `,` and would report empty documents forever;
+  // the fuzzer found this as a hang.
+  auto comma = ParseYamlDocuments(",", "comma.yaml");
+  REQUIRE_FALSE(comma.ok());
+  CHECK(comma.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(comma.status().message()),
+             Catch::StartsWith("comma.yaml: document 1, line 1, column 1"));
+  auto later = ParseYamlDocuments("a: 1\n---\n,\n", "later.yaml");
+  REQUIRE_FALSE(later.ok());
+  CHECK_THAT(std::string(later.status().message()), Catch::Contains("line 3, column 1"));
+}
+
+TEST_CASE("aliases that would expand a document beyond 100,000 nodes are refused") {
+  // Eight levels of ten aliases each: 330 bytes that stand for 10^8 strings.
+  std::string text = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char level = 'b', previous = 'a'; level <= 'h'; previous = level++) {
+    const std::string alias = std::string("*") + previous;
+    text += std::string(1, level) + ": &" + level + " [" + alias;
+    for (int i = 1; i < 10; ++i) text += ", " + alias;
+    text += "]\n";
+  }
+  auto laughs = ParseYamlDocuments(text, "laughs.yaml");
+  REQUIRE_FALSE(laughs.ok());
+  CHECK_THAT(std::string(laughs.status().message()),
+             Catch::StartsWith("laughs.yaml: document 1, line 5"));
+  CHECK_THAT(std::string(laughs.status().message()), Catch::Contains("excessive aliasing"));
+
+  // Aliases well within the limit still resolve.
+  auto shared = ParseYamlDocuments("a: &a [1, 2]\nb: [*a, *a]\n", "shared.yaml");
+  REQUIRE(shared.ok());
+  CHECK((*shared)[0].json["b"] == Json::parse("[[1, 2], [1, 2]]"));
+}
+
 TEST_CASE("what JSON cannot hold, and repeated keys, are errors at their position") {
   auto nan = ParseYamlDocuments("a: 1\nb: .nan\n", "numbers.yaml");
   REQUIRE_FALSE(nan.ok());
