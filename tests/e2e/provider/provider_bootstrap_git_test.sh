@@ -1,0 +1,83 @@
+# flux_bootstrap_git through a real OpenTofu on the test ground, with HCL written for the Go
+# provider (SSH, then HTTPS): apply bootstraps (a stand-in reconciler reports the Kustomization
+# applied), a second plan has nothing to do, a file deleted in Git shows as drift and apply puts it
+# back, destroy removes the install and the files.
+source "$(dirname "$0")/provider_env.sh"
+require_ground
+
+stand_in=$FLUXCPP_BINARY_DIR/tests/stand_in_reconciler
+[[ -x "$stand_in" ]] || fail "$stand_in is not built"
+stand_in_pids=()
+cleanup() {
+  local pid
+  for pid in "${stand_in_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for namespace in "${namespaces[@]}"; do kubectl delete namespace "$namespace" --wait=false >/dev/null 2>&1 || true; done
+}
+namespaces=()
+trap cleanup EXIT
+suffix() { head -c 64 /dev/urandom | tr -dc 'a-z0-9' | head -c 8; }
+
+# Removes PATH from the branch main of the ground repository NAME, as someone else would.
+delete_in_git() {
+  local name=$1 path=$2 clone=$scratch/clone-$1
+  rm -rf "$clone"
+  git clone -q "$FLUXCPP_GROUND/git/repos/$name.git" "$clone"
+  git -C "$clone" rm -q "$path"
+  git -C "$clone" -c user.name=someone -c user.email=someone@example.com commit -q -m "remove $path"
+  git -C "$clone" push -q origin HEAD:main
+}
+
+run_variant() {
+  local variant=$1 name namespace
+  name=tf-$variant-$(suffix)
+  namespace=tf-$variant-$(suffix)
+  namespaces+=("$namespace")
+  local urls
+  urls=$(ground repo "$name")
+  use_config "bootstrap_$variant"
+  export TF_VAR_kubeconfig=$KUBECONFIG TF_VAR_namespace=$namespace
+  if [[ $variant == ssh ]]; then
+    export TF_VAR_url
+    TF_VAR_url=$(sed -n 's/^export GIT_SSH_URL=//p' <<<"$urls")
+    export TF_VAR_private_key_file=$GIT_SSH_KEY TF_VAR_known_hosts_file=$GIT_KNOWN_HOSTS
+  else
+    export TF_VAR_url
+    TF_VAR_url=$(sed -n 's/^export GIT_HTTPS_URL=//p' <<<"$urls")
+    export TF_VAR_username=$GIT_USERNAME TF_VAR_password=$GIT_PASSWORD TF_VAR_ca_file=$GIT_CA_FILE
+  fi
+  "$stand_in" "$namespace" 2>"$scratch/stand-in-$variant.log" &
+  stand_in_pids+=($!)
+
+  expect "$variant: tofu apply bootstraps" tofu apply -auto-approve -input=false -no-color
+  expect_equal "$variant: repository_files holds the three bootstrap files" \
+    "clusters/test/$namespace/gotk-components.yaml clusters/test/$namespace/gotk-sync.yaml clusters/test/$namespace/kustomization.yaml" \
+    "$(tofu output -json files | jq -r 'join(" ")')"
+  expect "$variant: the files are in Git" ground read "$name" main "clusters/test/$namespace/gotk-sync.yaml"
+  expect_equal "$variant: the Kustomization is Ready" True \
+    "$(kubectl -n "$namespace" get kustomizations.kustomize.toolkit.fluxcd.io "$namespace" \
+      -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')"
+  expect_equal "$variant: the state's id is the namespace" "$namespace" \
+    "$(tofu show -json | jq -r '.values.root_module.resources[0].values.id')"
+  expect_no_changes "$variant: a second plan has nothing to do"
+
+  delete_in_git "$name" "clusters/test/$namespace/gotk-sync.yaml"
+  local status=0 output
+  output=$(tofu plan -detailed-exitcode -input=false -no-color 2>&1) || status=$?
+  [[ $status -eq 2 ]] || { echo "$output" | tail -n 30 >&2; fail "$variant: a file deleted in Git shows no diff (plan exit $status)"; }
+  grep -q 'repository_files' <<<"$output" || fail "$variant: the drift plan does not name repository_files"
+  echo "ok: $variant: a file deleted in Git shows as a diff on repository_files"
+  expect "$variant: apply repairs the drift" tofu apply -auto-approve -input=false -no-color
+  expect "$variant: the file is back in Git" ground read "$name" main "clusters/test/$namespace/gotk-sync.yaml"
+  expect_no_changes "$variant: after the repair a plan has nothing to do"
+
+  expect "$variant: tofu destroy" tofu destroy -auto-approve -input=false -no-color
+  if kubectl get namespace "$namespace" >/dev/null 2>&1; then fail "$variant: the namespace is still there"; fi
+  echo "ok: $variant: the namespace is gone"
+  if ground read "$name" main "clusters/test/$namespace/gotk-sync.yaml" >/dev/null 2>&1; then
+    fail "$variant: the bootstrap files are still in Git"
+  fi
+  echo "ok: $variant: the bootstrap files are removed from Git"
+}
+
+run_variant ssh
+run_variant https
