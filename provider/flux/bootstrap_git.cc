@@ -40,6 +40,12 @@ const std::set<std::string>& ServedComponents() {
   return served;
 }
 
+const std::set<std::string>& DefaultComponents() {
+  static const std::set<std::string> defaults = {"source-controller", "kustomize-controller",
+                                                 "helm-controller", "notification-controller"};
+  return defaults;
+}
+
 Attribute Optional(std::string name, Type type, std::string description) {
   return Attribute{.name = std::move(name),
                    .type = std::move(type),
@@ -210,7 +216,8 @@ class BootstrapGit final : public framework::Resource {
               Path().Attribute("components")));
         }
       }
-      if (!unserved.empty()) {
+      // The default (the Go provider's four controllers) is not worth a warning on every plan.
+      if (!unserved.empty() && *components != DefaultComponents()) {
         diagnostics.push_back(
             protocol::WarningDiagnostic("Components not served yet",
                                         Cat("fluxcpp's reconciler does not serve ", Join(unserved),
@@ -392,6 +399,7 @@ class BootstrapGit final : public framework::Resource {
       return;
     }
     std::map<std::string, std::string> files;
+    const bool sync_missing = !imported && SyncObjectsMissing(String(state, "namespace"));
     if (head->has_value() && **head == context.private_data && !imported) {
       files = tracked;  // the branch has not moved since we last read it
     } else if (head->has_value()) {
@@ -410,6 +418,16 @@ class BootstrapGit final : public framework::Resource {
         }
       }
       context.private_data = **head;
+    }
+    if (sync_missing) {
+      // As the Go provider does: a blank gotk-sync.yaml makes the plan apply the sync again.
+      const std::string sync_path =
+          RepositoryPath(String(state, "path"), String(state, "namespace"), "gotk-sync.yaml");
+      files[sync_path] = "";
+      context.diagnostics.push_back(protocol::WarningDiagnostic(
+          "Flux sync objects missing",
+          Cat("The GitRepository or Kustomization ", String(state, "namespace"), "/",
+              String(state, "namespace"), " is missing from the cluster; apply restores them.")));
     }
     state = WithAttribute(state, "repository_files", FilesValue(files));
     context.state = std::move(state);
@@ -495,6 +513,22 @@ class BootstrapGit final : public framework::Resource {
     return (*clone)->Push().status();
   }
 
+  // Whether the GitRepository or the Kustomization <ns>/<ns> is gone from the cluster; false when
+  // the cluster cannot be asked (its configuration may not be known yet).
+  bool SyncObjectsMissing(const std::string& namespace_name) const {
+    absl::StatusOr<kube::Client*> client = provider_->Client();
+    if (!client.ok()) return false;
+    for (const manifest::GroupVersionKind& kind : {kGitRepositoryKind, kKustomizationKind}) {
+      absl::StatusOr<manifest::Object> object =
+          (*client)->Get(kind, namespace_name, namespace_name);
+      if (!object.ok() && (kube::IsNotFoundError(object.status()) ||
+                           object.status().code() == absl::StatusCode::kNotFound)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   // After an import: the defaults, and what the cluster tells of the sync (path, interval,
   // secret).
   Value FromCluster(Value state, Diagnostics& diagnostics) const {
@@ -528,6 +562,11 @@ class BootstrapGit final : public framework::Resource {
     if (spec.contains("secretRef")) {
       state = WithAttribute(state, "secret_name",
                             Value::String(spec["secretRef"].value("name", "flux-system")));
+    }
+    const manifest::GroupVersionKind policy_kind{"networking.k8s.io", "v1", "NetworkPolicy"};
+    if (absl::StatusOr<kube::ObjectList> policies = (*client)->List(policy_kind, namespace_name);
+        policies.ok()) {
+      state = WithAttribute(state, "network_policy", Value::Bool(!policies->items.empty()));
     }
     std::string path = kustomization->json()["spec"].value("path", "");
     if (path.rfind("./", 0) == 0) path = path.substr(2);
@@ -570,8 +609,7 @@ class BootstrapGit final : public framework::Resource {
         Defaulted("cluster_domain", Value::String(install.cluster_domain),
                   "The internal cluster domain."),
         Defaulted("components",
-                  StringSetOf({"source-controller", "kustomize-controller", "helm-controller",
-                               "notification-controller"}),
+                  StringSetOf({DefaultComponents().begin(), DefaultComponents().end()}),
                   "Toolkit components; must include `source-controller` and "
                   "`kustomize-controller`. Others are not served yet and get a warning."),
         Optional("components_extra", Type::Set(Type::String()),

@@ -1,7 +1,9 @@
 # flux_bootstrap_git through a real OpenTofu on the test ground, with HCL written for the Go
 # provider (SSH, then HTTPS): apply bootstraps (a stand-in reconciler reports the Kustomization
-# applied), a second plan has nothing to do, a file deleted in Git shows as drift and apply puts it
-# back, destroy removes the install and the files.
+# applied; over SSH the cluster's settings are known only during the apply), a second plan has
+# nothing to do, import by namespace then an empty plan, a file deleted in Git and the GitRepository
+# deleted in the cluster show as drift and apply repairs them, destroy removes the install and the
+# files.
 source "$(dirname "$0")/provider_env.sh"
 require_ground
 
@@ -28,7 +30,7 @@ delete_in_git() {
 }
 
 run_variant() {
-  local variant=$1 name namespace
+  local variant=$1 name namespace status output
   name=tf-$variant-$(suffix)
   namespace=tf-$variant-$(suffix)
   namespaces+=("$namespace")
@@ -60,8 +62,20 @@ run_variant() {
     "$(tofu show -json | jq -r '.values.root_module.resources[0].values.id')"
   expect_no_changes "$variant: a second plan has nothing to do"
 
+  expect "$variant: forget the resource" tofu state rm flux_bootstrap_git.this
+  expect "$variant: import by namespace" tofu import -input=false -no-color flux_bootstrap_git.this "$namespace"
+  if [[ $variant == ssh ]]; then
+    # The timeouts block is configuration only: import cannot know it, so the plan sets it.
+    output=$(tofu plan -input=false -no-color 2>&1) || fail "$variant: plan after import failed"
+    grep -q '+ timeouts {' <<<"$output" || { echo "$output" >&2; fail "$variant: the plan after import does not set timeouts"; }
+    if grep -q 'repository_files' <<<"$output"; then echo "$output" >&2; fail "$variant: the plan after import changes repository_files"; fi
+    echo "ok: $variant: a plan after import sets only the timeouts block"
+    expect "$variant: apply after import" tofu apply -auto-approve -input=false -no-color
+  fi
+  expect_no_changes "$variant: a plan after import has nothing to do"
+
   delete_in_git "$name" "clusters/test/$namespace/gotk-sync.yaml"
-  local status=0 output
+  status=0
   output=$(tofu plan -detailed-exitcode -input=false -no-color 2>&1) || status=$?
   [[ $status -eq 2 ]] || { echo "$output" | tail -n 30 >&2; fail "$variant: a file deleted in Git shows no diff (plan exit $status)"; }
   grep -q 'repository_files' <<<"$output" || fail "$variant: the drift plan does not name repository_files"
@@ -69,6 +83,17 @@ run_variant() {
   expect "$variant: apply repairs the drift" tofu apply -auto-approve -input=false -no-color
   expect "$variant: the file is back in Git" ground read "$name" main "clusters/test/$namespace/gotk-sync.yaml"
   expect_no_changes "$variant: after the repair a plan has nothing to do"
+
+  expect "$variant: delete the GitRepository in the cluster" \
+    kubectl -n "$namespace" delete gitrepositories.source.toolkit.fluxcd.io "$namespace" --timeout=30s
+  status=0
+  output=$(tofu plan -detailed-exitcode -input=false -no-color 2>&1) || status=$?
+  [[ $status -eq 2 ]] || { echo "$output" | tail -n 30 >&2; fail "$variant: a GitRepository deleted in the cluster shows no diff (plan exit $status)"; }
+  echo "ok: $variant: a GitRepository deleted in the cluster shows as a diff"
+  expect "$variant: apply restores the GitRepository" tofu apply -auto-approve -input=false -no-color
+  expect "$variant: the GitRepository is back" \
+    kubectl -n "$namespace" get gitrepositories.source.toolkit.fluxcd.io "$namespace"
+  expect_no_changes "$variant: after restoring the GitRepository a plan has nothing to do"
 
   expect "$variant: tofu destroy" tofu destroy -auto-approve -input=false -no-color
   if kubectl get namespace "$namespace" >/dev/null 2>&1; then fail "$variant: the namespace is still there"; fi

@@ -13,9 +13,15 @@ variable "private_key_file" {}
 variable "known_hosts_file" {}
 variable "namespace" {}
 
+# The cluster's settings are known only once this resource is applied: the provider is
+# configured lazily.
+resource "terraform_data" "cluster" {
+  input = var.kubeconfig
+}
+
 provider "flux" {
   kubernetes = {
-    config_path = var.kubeconfig
+    config_path = terraform_data.cluster.output
   }
   git = {
     url = var.url
