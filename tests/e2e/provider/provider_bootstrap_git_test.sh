@@ -2,8 +2,8 @@
 # provider (SSH, then HTTPS): apply bootstraps (a stand-in reconciler reports the Kustomization
 # applied; over SSH the cluster's settings are known only during the apply), a second plan has
 # nothing to do, import by namespace then an empty plan, a file deleted in Git and the GitRepository
-# deleted in the cluster show as drift and apply repairs them, destroy removes the install and the
-# files.
+# deleted in the cluster show as drift and apply repairs them, a new path moves the files, destroy
+# removes the install and the files (also when the namespace is already gone).
 source "$(dirname "$0")/provider_env.sh"
 require_ground
 
@@ -95,6 +95,25 @@ run_variant() {
     kubectl -n "$namespace" get gitrepositories.source.toolkit.fluxcd.io "$namespace"
   expect_no_changes "$variant: after restoring the GitRepository a plan has nothing to do"
 
+  if [[ $variant == https ]]; then
+    expect "$variant: apply with a new path" tofu apply -auto-approve -input=false -no-color -var path=clusters/moved
+    expect "$variant: the files are at the new path" ground read "$name" main "clusters/moved/$namespace/gotk-sync.yaml"
+    if ground read "$name" main "clusters/test/$namespace/gotk-sync.yaml" >/dev/null 2>&1; then
+      fail "$variant: the files at the old path are still in Git"
+    fi
+    echo "ok: $variant: the files at the old path are removed"
+    expect_equal "$variant: the Kustomization builds the new path" ./clusters/moved \
+      "$(kubectl -n "$namespace" get kustomizations.kustomize.toolkit.fluxcd.io "$namespace" -o jsonpath='{.spec.path}')"
+    expect_no_changes "$variant: after the move a plan has nothing to do" -var path=clusters/moved
+    expect "$variant: the namespace is deleted behind tofu's back" kubectl delete namespace "$namespace" --timeout=120s
+    expect "$variant: tofu destroy succeeds when the namespace is already gone" \
+      tofu destroy -auto-approve -input=false -no-color -var path=clusters/moved
+    if ground read "$name" main "clusters/moved/$namespace/gotk-sync.yaml" >/dev/null 2>&1; then
+      fail "$variant: the bootstrap files are still in Git"
+    fi
+    echo "ok: $variant: the bootstrap files are removed from Git"
+    return
+  fi
   expect "$variant: tofu destroy" tofu destroy -auto-approve -input=false -no-color
   if kubectl get namespace "$namespace" >/dev/null 2>&1; then fail "$variant: the namespace is still there"; fi
   echo "ok: $variant: the namespace is gone"

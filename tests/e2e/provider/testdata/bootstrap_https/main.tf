@@ -15,6 +15,9 @@ variable "password" {
 }
 variable "ca_file" {}
 variable "namespace" {}
+variable "path" {
+  default = "clusters/test"
+}
 
 provider "flux" {
   kubernetes = {
@@ -33,7 +36,7 @@ provider "flux" {
 
 resource "flux_bootstrap_git" "this" {
   namespace      = var.namespace
-  path           = "clusters/test"
+  path           = var.path
   interval       = "2m0s"
   network_policy = false
 }
