@@ -400,6 +400,7 @@ class BootstrapGit final : public framework::Resource {
     }
     std::map<std::string, std::string> files;
     const bool sync_missing = !imported && SyncObjectsMissing(String(state, "namespace"));
+    const bool secret_stale = !imported && !sync_missing && SecretStale(state, *git);
     if (head->has_value() && **head == context.private_data && !imported) {
       files = tracked;  // the branch has not moved since we last read it
     } else if (head->has_value()) {
@@ -419,15 +420,19 @@ class BootstrapGit final : public framework::Resource {
       }
       context.private_data = **head;
     }
-    if (sync_missing) {
+    if (sync_missing || secret_stale) {
       // As the Go provider does: a blank gotk-sync.yaml makes the plan apply the sync again.
       const std::string sync_path =
           RepositoryPath(String(state, "path"), String(state, "namespace"), "gotk-sync.yaml");
       files[sync_path] = "";
       context.diagnostics.push_back(protocol::WarningDiagnostic(
-          "Flux sync objects missing",
-          Cat("The GitRepository or Kustomization ", String(state, "namespace"), "/",
-              String(state, "namespace"), " is missing from the cluster; apply restores them.")));
+          sync_missing ? "Flux sync objects missing" : "Flux Git credentials out of date",
+          sync_missing
+              ? Cat("The GitRepository or Kustomization ", String(state, "namespace"), "/",
+                    String(state, "namespace"),
+                    " is missing from the cluster; apply restores them.")
+              : Cat("The Secret ", String(state, "namespace"), "/", String(state, "secret_name"),
+                    " does not hold the provider's Git credentials; apply updates it.")));
     }
     state = WithAttribute(state, "repository_files", FilesValue(files));
     context.state = std::move(state);
@@ -523,6 +528,43 @@ class BootstrapGit final : public framework::Resource {
           (*client)->Get(kind, namespace_name, namespace_name);
       if (!object.ok() && (kube::IsNotFoundError(object.status()) ||
                            object.status().code() == absl::StatusCode::kNotFound)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Whether the Secret with the Git credentials is missing or holds other credentials than the
+  // provider's (rotated in the configuration, or changed in the cluster). False when it is not
+  // ours to manage or the cluster cannot be asked.
+  bool SecretStale(const Value& state, const GitSettings& git) const {
+    if (Bool(state, "disable_secret_creation", false)) return false;
+    const bootstrap::BootstrapOptions options = ToOptions(state, git);
+    if (options.sync.secret_name.empty()) return false;
+    absl::StatusOr<kube::Client*> client = provider_->Client();
+    if (!client.ok()) return false;
+    bootstrap::GitCredentials credentials =
+        git.url.rfind("ssh://", 0) == 0
+            ? bootstrap::GitCredentials(bootstrap::SshCredentials{
+                  .identity = git.auth.ssh_private_key, .known_hosts = git.auth.known_hosts})
+            : bootstrap::GitCredentials(bootstrap::HttpsCredentials{.username = git.auth.username,
+                                                                    .password = git.auth.password,
+                                                                    .ca_crt = git.auth.ca_pem});
+    absl::StatusOr<manifest::Object> wanted =
+        bootstrap::GenerateSyncSecret(options.sync, credentials);
+    if (!wanted.ok()) return false;
+    absl::StatusOr<manifest::Object> current =
+        (*client)->Get({"", "v1", "Secret"}, options.sync.namespace_name, options.sync.secret_name);
+    if (!current.ok()) {
+      return kube::IsNotFoundError(current.status()) ||
+             current.status().code() == absl::StatusCode::kNotFound;
+    }
+    const manifest::Json& wanted_data = wanted->json()["data"];
+    const manifest::Json& current_data = current->json()["data"];
+    for (auto it = wanted_data.begin(); it != wanted_data.end(); ++it) {
+      if (it.key() == "identity.pub") continue;  // derived; not compared
+      if (!current_data.is_object() || !current_data.contains(it.key()) ||
+          current_data[it.key()] != it.value()) {
         return true;
       }
     }

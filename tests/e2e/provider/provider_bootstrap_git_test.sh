@@ -3,7 +3,8 @@
 # applied; over SSH the cluster's settings are known only during the apply), a second plan has
 # nothing to do, import by namespace then an empty plan, a file deleted in Git and the GitRepository
 # deleted in the cluster show as drift and apply repairs them, a new path moves the files, destroy
-# removes the install and the files (also when the namespace is already gone).
+# removes the install and the files (also when the namespace is already gone); credentials changed
+# in the cluster's Secret are put back.
 source "$(dirname "$0")/provider_env.sh"
 require_ground
 
@@ -96,6 +97,18 @@ run_variant() {
   expect_no_changes "$variant: after restoring the GitRepository a plan has nothing to do"
 
   if [[ $variant == https ]]; then
+    expect "$variant: the Secret's password is changed in the cluster" kubectl -n "$namespace" patch secret flux-system \
+      --type merge -p '{"data":{"password":"c3RhbGU="}}'
+    status=0
+    output=$(tofu plan -detailed-exitcode -input=false -no-color 2>&1) || status=$?
+    [[ $status -eq 2 ]] || { echo "$output" | tail -n 30 >&2; fail "$variant: stale credentials in the cluster show no diff (plan exit $status)"; }
+    grep -q 'Flux Git credentials out of date' <<<"$output" || fail "$variant: the plan does not say why"
+    echo "ok: $variant: stale credentials in the cluster show as a diff"
+    expect "$variant: apply updates the Secret" tofu apply -auto-approve -input=false -no-color
+    expect_equal "$variant: the Secret holds the provider's password again" "$GIT_PASSWORD" \
+      "$(kubectl -n "$namespace" get secret flux-system -o jsonpath='{.data.password}' | base64 -d)"
+    expect_no_changes "$variant: after updating the Secret a plan has nothing to do"
+
     expect "$variant: apply with a new path" tofu apply -auto-approve -input=false -no-color -var path=clusters/moved
     expect "$variant: the files are at the new path" ground read "$name" main "clusters/moved/$namespace/gotk-sync.yaml"
     if ground read "$name" main "clusters/test/$namespace/gotk-sync.yaml" >/dev/null 2>&1; then
