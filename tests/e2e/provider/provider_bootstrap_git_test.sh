@@ -4,7 +4,7 @@
 # nothing to do, import by namespace then an empty plan, a file deleted in Git and the GitRepository
 # deleted in the cluster show as drift and apply repairs them, a new path moves the files, destroy
 # removes the install and the files (also when the namespace is already gone); credentials changed
-# in the cluster's Secret are put back.
+# in the cluster's Secret are put back; wrong credentials fail fast and change nothing.
 source "$(dirname "$0")/provider_env.sh"
 require_ground
 
@@ -136,5 +136,27 @@ run_variant() {
   echo "ok: $variant: the bootstrap files are removed from Git"
 }
 
+# Wrong Git credentials fail the apply quickly with an error that says so, and leave Git and the
+# cluster as they were.
+run_wrong_credentials() {
+  local name namespace urls status=0 output
+  name=tf-wrong-$(suffix)
+  namespace=tf-wrong-$(suffix)
+  namespaces+=("$namespace")
+  urls=$(ground repo "$name")
+  use_config bootstrap_https
+  export TF_VAR_kubeconfig=$KUBECONFIG TF_VAR_namespace=$namespace TF_VAR_url
+  TF_VAR_url=$(sed -n 's/^export GIT_HTTPS_URL=//p' <<<"$urls")
+  export TF_VAR_username=$GIT_USERNAME TF_VAR_password=not-the-password TF_VAR_ca_file=$GIT_CA_FILE
+  local started=$SECONDS
+  expect_failure "wrong credentials: apply fails naming the cause" 'authenticat|credential|401|denied' \
+    tofu apply -auto-approve -input=false -no-color
+  (( SECONDS - started < 120 )) || fail "wrong credentials: the failure took $((SECONDS - started))s"
+  if kubectl get namespace "$namespace" >/dev/null 2>&1; then fail "wrong credentials: the namespace was created"; fi
+  [[ -z "$(ground read "$name" main 2>/dev/null || true)" ]] || fail "wrong credentials: something was pushed"
+  echo "ok: wrong credentials: Git and the cluster are as they were"
+}
+
 run_variant ssh
 run_variant https
+run_wrong_credentials
