@@ -166,6 +166,41 @@ TEST_CASE("flux_bootstrap_git: components fluxcpp does not serve get a warning n
   CHECK_THAT(diagnostics[0].detail, Catch::Contains("helm-controller"));
 }
 
+TEST_CASE("flux_bootstrap_git: an unknown component is an error; the default gets no warning") {
+  auto provider = MakeProvider();
+  const protocol::Resource& resource = *provider->FindResource("flux_bootstrap_git");
+  const Value components = Value::Set(
+      Type::String(), {Value::String("source-controller"), Value::String("kustomize-controller"),
+                       Value::String("image-controller")});
+  CHECK(HasError(
+      resource.ValidateConfig(Object(resource.schema().block, {{"components", components}})),
+      "image-controller"));
+  CHECK(resource.ValidateConfig(Object(resource.schema().block, {})).empty());
+}
+
+TEST_CASE("flux_bootstrap_git: registry_credentials needs image_pull_secret") {
+  auto provider = MakeProvider();
+  const protocol::Resource& resource = *provider->FindResource("flux_bootstrap_git");
+  CHECK(HasError(
+      resource.ValidateConfig(Object(resource.schema().block,
+                                     {{"registry_credentials", Value::String("user:password")}})),
+      "image_pull_secret"));
+}
+
+TEST_CASE("flux_bootstrap_git: an unknown provider git block leaves repository_files unknown") {
+  auto provider = MakeProvider();
+  Config config{.git = {{"url", Value::Unknown(Type::String())}}};
+  REQUIRE(provider->Configure("1.8.0", ProviderConfig(config)).empty());
+  const protocol::Resource& resource = *provider->FindResource("flux_bootstrap_git");
+  const Value resource_config = Object(resource.schema().block, {});
+  protocol::ResourcePlanResult plan =
+      resource.Plan({.prior_state = Value::Null(resource_config.type()),
+                     .proposed_new_state = resource_config,
+                     .config = resource_config});
+  REQUIRE(plan.diagnostics.empty());
+  CHECK_FALSE(AttributeOf(plan.planned_state, "repository_files").IsKnown());
+}
+
 TEST_CASE("flux_bootstrap_git: the plan holds the three repository files") {
   auto provider = MakeProvider();
   Config config{.git = {{"url", Value::String("https://h/r.git")}}};
