@@ -1,6 +1,6 @@
 // The flux provider (source address fluxcd/flux): its configuration schema and everything it
-// registers with the resource framework. The configuration block is empty for now; the
-// `kubernetes` and `git` blocks of the Go provider arrive with the bootstrap resource.
+// registers with the resource framework. The configuration takes the Go provider's `kubernetes`
+// and `git` blocks (provider_config.h); flux_bootstrap_git builds its clients from them.
 #pragma once
 
 #include <memory>

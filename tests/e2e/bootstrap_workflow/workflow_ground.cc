@@ -6,6 +6,7 @@
 
 #include "lib/git/repository.h"
 #include "lib/kube/errors.h"
+#include "tests/e2e/bootstrap_workflow/stand_in_reconciler.h"
 #include "tests/e2e/support/ground.h"
 
 namespace fluxcpp::testing {
@@ -48,34 +49,9 @@ FakeReconciler::~FakeReconciler() {
 }
 
 void FakeReconciler::Run() {
-  const manifest::GroupVersionKind kind{"kustomize.toolkit.fluxcd.io", "v1", "Kustomization"};
-  const manifest::GroupVersionKind source{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
   while (!stop_) {
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    auto kustomization = client_->Get(kind, namespace_name_, namespace_name_);
-    auto repository = client_->Get(source, namespace_name_, namespace_name_);
-    if (!kustomization.ok() || !repository.ok()) continue;
-    std::string branch = repository->json()["spec"]["ref"].value("branch", "main");
-    auto head = git::LsRemote(url_, branch, auth_);
-    if (!head.ok() || !head->has_value()) continue;
-    std::string revision = branch + "@sha1:" + **head;
-    manifest::Json& json = kustomization->json();
-    int64_t generation = json["metadata"].value("generation", int64_t{1});
-    if (json.contains("status") && json["status"].value("lastAppliedRevision", "") == revision &&
-        json["status"].value("observedGeneration", int64_t{-1}) == generation) {
-      continue;
-    }
-    json["status"] = {
-        {"observedGeneration", generation},
-        {"lastAppliedRevision", revision},
-        {"lastAttemptedRevision", revision},
-        {"conditions", manifest::Json::array({{{"type", "Ready"},
-                                               {"status", "True"},
-                                               {"reason", "ReconciliationSucceeded"},
-                                               {"message", "Applied revision: " + revision},
-                                               {"observedGeneration", generation},
-                                               {"lastTransitionTime", "2026-01-01T00:00:00Z"}}})}};
-    if (client_->UpdateStatus(*kustomization).ok()) ++writes_;
+    if (ReportAppliedRevision(*client_, namespace_name_, url_, auth_)) ++writes_;
   }
 }
 

@@ -19,13 +19,17 @@ std::string Msgpack(const Value& value, const Type& type) {
   return *bytes;
 }
 
-TEST_CASE("the schema has an empty provider block, parse_revision and the capabilities") {
+TEST_CASE(
+    "the schema has the kubernetes and git provider attributes, parse_revision and the "
+    "capabilities") {
   std::unique_ptr<Provider> provider = flux::MakeProvider();
   ProviderService service(*provider);
   tfplugin6::GetProviderSchema::Response response;
   REQUIRE(service.GetProviderSchema(nullptr, nullptr, &response).ok());
   CHECK(response.has_provider());
-  CHECK(response.provider().block().attributes_size() == 0);
+  REQUIRE(response.provider().block().attributes_size() == 2);
+  CHECK(response.provider().block().attributes(0).name() == "kubernetes");
+  CHECK(response.provider().block().attributes(1).name() == "git");
   CHECK(response.server_capabilities().get_provider_schema_optional());
   CHECK_FALSE(response.server_capabilities().plan_destroy());
   REQUIRE(response.functions().count("parse_revision") == 1);
@@ -58,7 +62,7 @@ TEST_CASE("unknown type names are diagnostics, not gRPC errors") {
   CHECK(data.diagnostics(0).summary() == "Unknown data source type");
 
   tfplugin6::PlanResourceChange::Request plan;
-  plan.set_type_name("flux_bootstrap_git");
+  plan.set_type_name("flux_bootstrap_nope");
   tfplugin6::PlanResourceChange::Response planned;
   REQUIRE(service.PlanResourceChange(nullptr, &plan, &planned).ok());
   CHECK(planned.diagnostics_size() == 1);
@@ -70,13 +74,13 @@ TEST_CASE("unknown type names are diagnostics, not gRPC errors") {
   CHECK(opened.diagnostics_size() == 1);
 }
 
-TEST_CASE("the empty provider configuration validates and configures") {
+TEST_CASE("a provider configuration without blocks validates and configures") {
   std::unique_ptr<Provider> provider = flux::MakeProvider();
   ProviderService service(*provider);
   const Type type = ImpliedType(provider->config_schema().block);
   tfplugin6::ConfigureProvider::Request configure;
   configure.set_terraform_version("1.10.0");
-  configure.mutable_config()->set_msgpack(Msgpack(Value::Object({}), type));
+  configure.mutable_config()->set_msgpack(Msgpack(*Value::ObjectOf(type, {}), type));
   tfplugin6::ConfigureProvider::Response configured;
   REQUIRE(service.ConfigureProvider(nullptr, &configure, &configured).ok());
   CHECK(configured.diagnostics_size() == 0);

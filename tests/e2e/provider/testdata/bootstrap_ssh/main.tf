@@ -1,0 +1,46 @@
+# Written for the Go provider fluxcd/flux (SSH), plus known_hosts: fluxcpp never scans host keys.
+terraform {
+  required_providers {
+    flux = {
+      source = "fluxcd/flux"
+    }
+  }
+}
+
+variable "kubeconfig" {}
+variable "url" {}
+variable "private_key_file" {}
+variable "known_hosts_file" {}
+variable "namespace" {}
+
+# The cluster's settings are known only once this resource is applied: the provider is
+# configured lazily.
+resource "terraform_data" "cluster" {
+  input = var.kubeconfig
+}
+
+provider "flux" {
+  kubernetes = {
+    config_path = terraform_data.cluster.output
+  }
+  git = {
+    url = var.url
+    ssh = {
+      username    = "git"
+      private_key = file(var.private_key_file)
+      known_hosts = file(var.known_hosts_file)
+    }
+  }
+}
+
+resource "flux_bootstrap_git" "this" {
+  namespace = var.namespace
+  path      = "clusters/test"
+  timeouts {
+    create = "3m"
+  }
+}
+
+output "files" {
+  value = keys(flux_bootstrap_git.this.repository_files)
+}
