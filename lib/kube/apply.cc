@@ -332,8 +332,26 @@ class SetApplier {
     absl::Status ready =
         WaitForSet(client_, awaited,
                    {.timeout = options_.stage_timeout, .interval = std::chrono::milliseconds(200)});
-    client_.ResetDiscovery();  // kinds of new CRDs are served now
-    return ready;
+    if (!ready.ok()) return ready;
+    client_.ResetDiscovery();
+    return WaitForNewKinds();
+  }
+
+  // An Established CRD can still be missing from discovery for a moment; objects of its kind are
+  // dry-run only once the server lists the kind.
+  absl::Status WaitForNewKinds() {
+    std::set<std::string> waited;
+    auto deadline = std::chrono::steady_clock::now() + options_.stage_timeout;
+    for (const Plan& plan : plans_) {
+      GroupVersionKind gvk = plan.object->Gvk();
+      if (!plan.deferred || !kinds_in_set_.contains(gvk.group + "/" + gvk.kind)) continue;
+      if (!waited.insert(gvk.Describe()).second) continue;
+      for (auto served = client_.Resolve(gvk); !served.ok(); served = client_.Resolve(gvk)) {
+        if (std::chrono::steady_clock::now() > deadline) return served.status();
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
+    return absl::OkStatus();
   }
 
   Client& client_;
