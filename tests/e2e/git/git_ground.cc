@@ -31,28 +31,9 @@ std::string ReadTextFile(const std::string& path) {
   return content.str();
 }
 
-std::string Shell(const std::string& command) {
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  std::array<char, 4096> buffer{};
-  size_t count;
-  while ((count = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    output.append(buffer.data(), count);
-  }
-  int status = ::pclose(pipe);
-  INFO(command << " printed: " << output);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-  return output;
-}
-
 GroundRepository NewGroundRepository(const std::string& prefix) {
   GroundEnv("FLUXCPP_GROUND");
-  thread_local std::mt19937 random(std::random_device{}());
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  GroundRepository repository{prefix + "-"};
-  for (int i = 0; i < 8; ++i) repository.name += kAlphabet[random() % 36];
+  GroundRepository repository{prefix + "-" + RandomSuffix(8)};
   std::istringstream exports(RunGround({"repo", repository.name}));
   std::string line;
   while (std::getline(exports, line)) {

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "lib/git/auth.h"
+#include "tests/e2e/support/ground.h"
 
 namespace fluxcpp::testing {
 
@@ -26,8 +27,5 @@ git::AuthOptions GroundHttpsAuth();
 // A variable of the ground's environment; fails the test when it is missing.
 std::string GroundEnv(const char* name);
 std::string ReadTextFile(const std::string& path);
-
-// Runs a shell command; fails the test unless it exits with 0. Returns its standard output.
-std::string Shell(const std::string& command);
 
 }  // namespace fluxcpp::testing

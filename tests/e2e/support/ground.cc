@@ -30,9 +30,7 @@ std::unique_ptr<kube::Client> AdminClient() {
   return std::move(*client);
 }
 
-std::string RunGround(const std::vector<std::string>& args) {
-  std::string command = std::string(FLUXCPP_SOURCE_DIR) + "/tests/env/ground";
-  for (const std::string& arg : args) command += " '" + arg + "'";
+std::string Shell(const std::string& command) {
   std::FILE* pipe = ::popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
   std::string output;
@@ -48,15 +46,19 @@ std::string RunGround(const std::vector<std::string>& args) {
   return output;
 }
 
-namespace {
-std::string RandomSuffix() {
+std::string RunGround(const std::vector<std::string>& args) {
+  std::string command = std::string(FLUXCPP_SOURCE_DIR) + "/tests/env/ground";
+  for (const std::string& arg : args) command += " '" + arg + "'";
+  return Shell(command);
+}
+
+std::string RandomSuffix(int length) {
   thread_local std::mt19937 random(std::random_device{}());
   static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
   std::string suffix;
-  for (int i = 0; i < 6; ++i) suffix += kAlphabet[random() % 36];
+  for (int i = 0; i < length; ++i) suffix += kAlphabet[random() % 36];
   return suffix;
 }
-}  // namespace
 
 ScopedNamespace::ScopedNamespace(kube::Client& client, const std::string& prefix)
     : client_(client), name_(prefix + "-" + RandomSuffix()) {

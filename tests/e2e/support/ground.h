@@ -15,8 +15,14 @@ namespace fluxcpp::testing {
 kube::ClusterConfig AdminConfig();
 std::unique_ptr<kube::Client> AdminClient();
 
+// Runs a shell command and returns its standard output; fails the test when the command fails.
+std::string Shell(const std::string& command);
+
 // Runs `tests/env/ground ARGS...` and returns its standard output; fails the test when it fails.
 std::string RunGround(const std::vector<std::string>& args);
+
+// `length` random lowercase letters and digits, for names that must not clash between runs.
+std::string RandomSuffix(int length = 6);
 
 // A Namespace made for one test (a unique name from `prefix`), deleted when the scope ends.
 class ScopedNamespace {
