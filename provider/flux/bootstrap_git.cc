@@ -1,3 +1,4 @@
+
 #include "provider/flux/bootstrap_git.h"
 
 #include <algorithm>
@@ -15,6 +16,7 @@
 #include "bootstrap/bootstrap.h"
 #include "lib/git/repository.h"
 #include "lib/kube/errors.h"
+#include "provider/flux/attributes.h"
 #include "provider/flux/options_mapping.h"
 #include "provider/framework/object.h"
 #include "provider/framework/resource.h"
@@ -44,23 +46,6 @@ const std::set<std::string>& DefaultComponents() {
   static const std::set<std::string> defaults = {"source-controller", "kustomize-controller",
                                                  "helm-controller", "notification-controller"};
   return defaults;
-}
-
-Attribute Optional(std::string name, Type type, std::string description) {
-  return Attribute{.name = std::move(name),
-                   .type = std::move(type),
-                   .description = std::move(description),
-                   .optional = true};
-}
-
-Attribute Defaulted(std::string name, Value default_value, std::string description) {
-  Type type = default_value.type();
-  return Attribute{.name = std::move(name),
-                   .type = std::move(type),
-                   .description = std::move(description),
-                   .optional = true,
-                   .computed = true,
-                   .default_value = std::move(default_value)};
 }
 
 std::string String(const Value& object, std::string_view name) {
@@ -629,64 +614,66 @@ class BootstrapGit final : public framework::Resource {
                  .description = "The namespace.",
                  .computed = true,
                  .use_state_for_unknown = true};
-    Attribute namespace_name =
-        Defaulted("namespace", Value::String("flux-system"), "Namespace Flux is installed in.");
+    Attribute namespace_name = DefaultedAttribute("namespace", Value::String("flux-system"),
+                                                  "Namespace Flux is installed in.");
     namespace_name.requires_replace = true;
-    Attribute secret_name =
-        Defaulted("secret_name", Value::String("flux-system"), "Secret with the Git credentials.");
+    Attribute secret_name = DefaultedAttribute("secret_name", Value::String("flux-system"),
+                                               "Secret with the Git credentials.");
     secret_name.requires_replace = true;
-    Attribute registry_credentials =
-        Optional("registry_credentials", Type::String(),
-                 "`user:password` for the image registry; requires `image_pull_secret`. Not "
-                 "supported yet.");
+    Attribute registry_credentials = OptionalAttribute(
+        "registry_credentials", Type::String(),
+        "`user:password` for the image registry; requires `image_pull_secret`. Not "
+        "supported yet.");
     registry_credentials.sensitive = true;
-    Attribute manifests_path =
-        Optional("manifests_path", Type::String(), "The Go provider's old manifests folder.");
+    Attribute manifests_path = OptionalAttribute("manifests_path", Type::String(),
+                                                 "The Go provider's old manifests folder.");
     manifests_path.deprecated = true;
     manifests_path.deprecation_message = "Ignored: fluxcpp generates the manifests itself.";
     schema.block.attributes = {
         id,
         namespace_name,
         secret_name,
-        Defaulted("cluster_domain", Value::String(install.cluster_domain),
-                  "The internal cluster domain."),
-        Defaulted("components",
-                  StringSetOf({DefaultComponents().begin(), DefaultComponents().end()}),
-                  "Toolkit components; must include `source-controller` and "
-                  "`kustomize-controller`. Others are not served yet and get a warning."),
-        Optional("components_extra", Type::Set(Type::String()),
-                 "Extra toolkit components; none is served yet."),
-        Defaulted("delete_git_manifests", Value::Bool(true),
-                  "Remove the bootstrap files from Git on destroy."),
-        Optional("disable_secret_creation", Type::Bool(),
-                 "Do not create the Secret with the Git credentials."),
-        Defaulted("embedded_manifests", Value::Bool(false),
-                  "Accepted for compatibility: fluxcpp always generates the manifests itself."),
-        Optional("image_pull_secret", Type::String(),
-                 "Secret in `namespace` for pulling the reconciler image."),
-        Defaulted("interval", Value::String("1m0s"), "How often the repository is fetched."),
-        Defaulted("keep_namespace", Value::Bool(false), "Keep the namespace on destroy."),
-        Optional("kustomization_override", Type::String(),
-                 "Replacement `kustomization.yaml`. Not supported yet."),
-        Defaulted("log_level", Value::String(install.log_level),
-                  "Log level: `info`, `debug` or `error`."),
+        DefaultedAttribute("cluster_domain", Value::String(install.cluster_domain),
+                           "The internal cluster domain."),
+        DefaultedAttribute("components",
+                           StringSetOf({DefaultComponents().begin(), DefaultComponents().end()}),
+                           "Toolkit components; must include `source-controller` and "
+                           "`kustomize-controller`. Others are not served yet and get a warning."),
+        OptionalAttribute("components_extra", Type::Set(Type::String()),
+                          "Extra toolkit components; none is served yet."),
+        DefaultedAttribute("delete_git_manifests", Value::Bool(true),
+                           "Remove the bootstrap files from Git on destroy."),
+        OptionalAttribute("disable_secret_creation", Type::Bool(),
+                          "Do not create the Secret with the Git credentials."),
+        DefaultedAttribute(
+            "embedded_manifests", Value::Bool(false),
+            "Accepted for compatibility: fluxcpp always generates the manifests itself."),
+        OptionalAttribute("image_pull_secret", Type::String(),
+                          "Secret in `namespace` for pulling the reconciler image."),
+        DefaultedAttribute("interval", Value::String("1m0s"),
+                           "How often the repository is fetched."),
+        DefaultedAttribute("keep_namespace", Value::Bool(false), "Keep the namespace on destroy."),
+        OptionalAttribute("kustomization_override", Type::String(),
+                          "Replacement `kustomization.yaml`. Not supported yet."),
+        DefaultedAttribute("log_level", Value::String(install.log_level),
+                           "Log level: `info`, `debug` or `error`."),
         manifests_path,
-        Defaulted("network_policy", Value::Bool(install.network_policy),
-                  "Deny ingress from other namespaces with network policies."),
-        Optional("path", Type::String(), "Folder of the repository for this cluster."),
-        Optional("recurse_submodules", Type::Bool(), "Fetch submodules too."),
-        Defaulted("registry", Value::String(install.registry),
-                  "Registry the reconciler image is pulled from."),
+        DefaultedAttribute("network_policy", Value::Bool(install.network_policy),
+                           "Deny ingress from other namespaces with network policies."),
+        OptionalAttribute("path", Type::String(), "Folder of the repository for this cluster."),
+        OptionalAttribute("recurse_submodules", Type::Bool(), "Fetch submodules too."),
+        DefaultedAttribute("registry", Value::String(install.registry),
+                           "Registry the reconciler image is pulled from."),
         registry_credentials,
         Attribute{.name = "repository_files",
                   .type = Type::Map(Type::String()),
                   .description = "The bootstrap files in Git, path → content.",
                   .computed = true},
-        Optional("toleration_keys", Type::Set(Type::String()), "Taint keys tolerated."),
-        Defaulted("version", Value::String(install.version),
-                  "Version of the reconciler: `latest` or a tag starting with `v`."),
-        Defaulted("watch_all_namespaces", Value::Bool(install.watch_all_namespaces),
-                  "Watch Flux objects in every namespace."),
+        OptionalAttribute("toleration_keys", Type::Set(Type::String()), "Taint keys tolerated."),
+        DefaultedAttribute("version", Value::String(install.version),
+                           "Version of the reconciler: `latest` or a tag starting with `v`."),
+        DefaultedAttribute("watch_all_namespaces", Value::Bool(install.watch_all_namespaces),
+                           "Watch Flux objects in every namespace."),
     };
     return schema;
   }

@@ -8,6 +8,7 @@
 
 #include "bootstrap/manifests.h"
 #include "lib/manifest/yaml.h"
+#include "provider/flux/attributes.h"
 #include "provider/flux/options_mapping.h"
 #include "provider/framework/object.h"
 #include "provider/framework/resource.h"
@@ -25,23 +26,6 @@ using protocol::Diagnostics;
 using values::Type;
 using values::Value;
 
-Attribute Optional(std::string name, Type type, std::string description) {
-  return Attribute{.name = std::move(name),
-                   .type = std::move(type),
-                   .description = std::move(description),
-                   .optional = true};
-}
-
-Attribute Defaulted(std::string name, Value default_value, std::string description) {
-  Type type = default_value.type();
-  return Attribute{.name = std::move(name),
-                   .type = std::move(type),
-                   .description = std::move(description),
-                   .optional = true,
-                   .computed = true,
-                   .default_value = std::move(default_value)};
-}
-
 Attribute Computed(std::string name, std::string description) {
   return Attribute{.name = std::move(name),
                    .type = Type::String(),
@@ -50,7 +34,7 @@ Attribute Computed(std::string name, std::string description) {
 }
 
 Attribute Deprecated(std::string name, std::string message) {
-  Attribute attribute = Optional(std::move(name), Type::String(), "");
+  Attribute attribute = OptionalAttribute(std::move(name), Type::String(), "");
   attribute.deprecated = true;
   attribute.deprecation_message = std::move(message);
   return attribute;
@@ -149,35 +133,37 @@ class InstallDataSource final : public framework::DataSource {
         "`flux-reconciler` Deployment and, optionally, network policies.\n\n"
         "The manifests are the ones `flux_bootstrap_git` commits as `gotk-components.yaml`.";
     schema.block.attributes = {
-        Optional("target_path", Type::String(),
-                 "Relative path to the Git repository root where the manifests are committed; "
-                 "the root when not set."),
-        Defaulted("namespace", Value::String(defaults.namespace_name),
-                  "The namespace the reconciler runs in (an RFC 1123 label)."),
-        Defaulted("cluster_domain", Value::String(defaults.cluster_domain),
-                  "The internal cluster domain."),
-        Defaulted("components", Value::Set(Type::String(), std::move(components)),
-                  "Toolkit components to install; must include `source-controller` and "
-                  "`kustomize-controller`, which the one `flux-reconciler` serves. "
-                  "`helm-controller` and `notification-controller` are not served yet."),
-        Optional("components_extra", Type::Set(Type::String()),
-                 "Extra toolkit components (`image-reflector-controller`, "
-                 "`image-automation-controller`, `source-watcher`); none is served yet."),
-        Defaulted("registry", Value::String(defaults.registry),
-                  "Container registry (and path) the reconciler image is pulled from."),
-        Defaulted("version", Value::String(defaults.version),
-                  "Version of the reconciler image: `latest` or a tag starting with `v`."),
-        Defaulted("network_policy", Value::Bool(defaults.network_policy),
-                  "Deny ingress to the reconciler from other namespaces with network policies."),
-        Defaulted("watch_all_namespaces", Value::Bool(defaults.watch_all_namespaces),
-                  "Watch Flux objects in every namespace, not only in `namespace`."),
-        Defaulted("log_level", Value::String(defaults.log_level),
-                  "Log level of the reconciler: `info`, `debug` or `error`."),
-        Optional("toleration_keys", Type::Set(Type::String()),
-                 "Taint keys the reconciler's pods tolerate."),
-        Optional("image_pull_secret", Type::String(),
-                 "Name of a Secret in `namespace` for pulling the reconciler image from a "
-                 "private registry."),
+        OptionalAttribute(
+            "target_path", Type::String(),
+            "Relative path to the Git repository root where the manifests are committed; "
+            "the root when not set."),
+        DefaultedAttribute("namespace", Value::String(defaults.namespace_name),
+                           "The namespace the reconciler runs in (an RFC 1123 label)."),
+        DefaultedAttribute("cluster_domain", Value::String(defaults.cluster_domain),
+                           "The internal cluster domain."),
+        DefaultedAttribute("components", Value::Set(Type::String(), std::move(components)),
+                           "Toolkit components to install; must include `source-controller` and "
+                           "`kustomize-controller`, which the one `flux-reconciler` serves. "
+                           "`helm-controller` and `notification-controller` are not served yet."),
+        OptionalAttribute("components_extra", Type::Set(Type::String()),
+                          "Extra toolkit components (`image-reflector-controller`, "
+                          "`image-automation-controller`, `source-watcher`); none is served yet."),
+        DefaultedAttribute("registry", Value::String(defaults.registry),
+                           "Container registry (and path) the reconciler image is pulled from."),
+        DefaultedAttribute("version", Value::String(defaults.version),
+                           "Version of the reconciler image: `latest` or a tag starting with `v`."),
+        DefaultedAttribute(
+            "network_policy", Value::Bool(defaults.network_policy),
+            "Deny ingress to the reconciler from other namespaces with network policies."),
+        DefaultedAttribute("watch_all_namespaces", Value::Bool(defaults.watch_all_namespaces),
+                           "Watch Flux objects in every namespace, not only in `namespace`."),
+        DefaultedAttribute("log_level", Value::String(defaults.log_level),
+                           "Log level of the reconciler: `info`, `debug` or `error`."),
+        OptionalAttribute("toleration_keys", Type::Set(Type::String()),
+                          "Taint keys the reconciler's pods tolerate."),
+        OptionalAttribute("image_pull_secret", Type::String(),
+                          "Name of a Secret in `namespace` for pulling the reconciler image from a "
+                          "private registry."),
         Deprecated("image_pull_secrets",
                    "The Go provider's spelling of `image_pull_secret`; use that instead."),
         Deprecated("baseurl",
@@ -270,36 +256,40 @@ class SyncDataSource final : public framework::DataSource {
         "`target_path`.\n\n"
         "They are the ones `flux_bootstrap_git` commits as `gotk-sync.yaml`, with the "
         "`kustomization.yaml` that lists both bootstrap files.";
-    Attribute url = Optional("url", Type::String(),
-                             "Git repository URL: `ssh://`, `https://` or `http://` "
-                             "(scp-like `git@host:org/repo` is not accepted by Flux).");
+    Attribute url = OptionalAttribute("url", Type::String(),
+                                      "Git repository URL: `ssh://`, `https://` or `http://` "
+                                      "(scp-like `git@host:org/repo` is not accepted by Flux).");
     url.optional = false;
     url.required = true;
     schema.block.attributes = {
         url,
-        Optional("target_path", Type::String(),
-                 "Relative path to the Git repository root that the Kustomization builds and "
-                 "where the bootstrap files are committed; the root when not set."),
-        Defaulted("branch", Value::String(defaults.branch),
-                  "Branch to sync from; used unless `tag` or `semver` is set."),
-        Optional("tag", Type::String(), "Git tag to sync from; takes precedence over `branch`."),
-        Optional("semver", Type::String(),
-                 "Semantic version range of the Git tags to sync from; takes precedence over "
-                 "`tag`."),
-        Optional("commit", Type::String(),
-                 "Full Git commit SHA to sync; may be combined with `branch`."),
-        Defaulted("name", Value::String(defaults.name),
-                  "Name of the GitRepository and the Kustomization."),
-        Defaulted("namespace", Value::String(defaults.namespace_name),
-                  "Namespace of the GitRepository and the Kustomization."),
-        Defaulted("secret", Value::String(defaults.secret_name),
-                  "Secret with the Git credentials the GitRepository references; an empty "
-                  "string for a public repository."),
-        Defaulted("interval", Value::String(defaults.interval),
-                  "How often the repository is fetched: a duration such as `1m0s`, or a bare "
-                  "number of minutes as the Go provider took it."),
-        Defaulted("recurse_submodules", Value::Bool(defaults.recurse_submodules),
-                  "Fetch the repository's submodules too."),
+        OptionalAttribute(
+            "target_path", Type::String(),
+            "Relative path to the Git repository root that the Kustomization builds and "
+            "where the bootstrap files are committed; the root when not set."),
+        DefaultedAttribute("branch", Value::String(defaults.branch),
+                           "Branch to sync from; used unless `tag` or `semver` is set."),
+        OptionalAttribute("tag", Type::String(),
+                          "Git tag to sync from; takes precedence over `branch`."),
+        OptionalAttribute(
+            "semver", Type::String(),
+            "Semantic version range of the Git tags to sync from; takes precedence over "
+            "`tag`."),
+        OptionalAttribute("commit", Type::String(),
+                          "Full Git commit SHA to sync; may be combined with `branch`."),
+        DefaultedAttribute("name", Value::String(defaults.name),
+                           "Name of the GitRepository and the Kustomization."),
+        DefaultedAttribute("namespace", Value::String(defaults.namespace_name),
+                           "Namespace of the GitRepository and the Kustomization."),
+        DefaultedAttribute("secret", Value::String(defaults.secret_name),
+                           "Secret with the Git credentials the GitRepository references; an empty "
+                           "string for a public repository."),
+        DefaultedAttribute(
+            "interval", Value::String(defaults.interval),
+            "How often the repository is fetched: a duration such as `1m0s`, or a bare "
+            "number of minutes as the Go provider took it."),
+        DefaultedAttribute("recurse_submodules", Value::Bool(defaults.recurse_submodules),
+                           "Fetch the repository's submodules too."),
         Deprecated("git_implementation", "Ignored: fluxcpp has one Git implementation."),
         Computed("content", "The GitRepository and Kustomization as a multi-document YAML stream."),
         Computed("kustomize_content", "The `kustomization.yaml` listing the bootstrap files."),
