@@ -1,5 +1,6 @@
 #include "provider/protocol/service.h"
 
+#include <initializer_list>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -193,6 +194,29 @@ Diagnostic UndecodableValue(std::string_view what, std::string_view type_name,
       Cat("The provider could not read the ", what, " Terraform sent: ", cause.message(),
           ". This is a bug in the provider or the core; please report "
           "it with the configuration that triggers it."));
+}
+
+// One value of a request to decode: where it is on the wire, where it goes, what to call it.
+struct WireValue {
+  const tfplugin6::DynamicValue* wire;
+  Value* value;
+  const char* what;
+};
+
+// Decodes the values of a request against the resource's type. On the first that does not decode,
+// adds a diagnostic naming it and returns false.
+template <typename Repeated>
+bool DecodeEach(std::initializer_list<WireValue> wire_values, const Type& type,
+                const std::string& type_name, Repeated* diagnostics) {
+  for (const WireValue& item : wire_values) {
+    absl::StatusOr<Value> decoded = Decode(*item.wire, type);
+    if (!decoded.ok()) {
+      AddDiagnostic(UndecodableValue(item.what, type_name, decoded.status()), diagnostics);
+      return false;
+    }
+    *item.value = *std::move(decoded);
+  }
+  return true;
 }
 
 // A value the provider produced that does not match its own schema: a provider bug.
@@ -401,18 +425,11 @@ grpc::Status ProviderService::PlanResourceChange(
   }
   const Type type = ImpliedType(resource->schema().block);
   ResourcePlanRequest plan{.prior_private = request->prior_private()};
-  for (auto [wire, value, what] : {
-           std::tuple{&request->prior_state(), &plan.prior_state, "prior state"},
-           std::tuple{&request->proposed_new_state(), &plan.proposed_new_state, "proposed state"},
-           std::tuple{&request->config(), &plan.config, "configuration"},
-       }) {
-    absl::StatusOr<Value> decoded = Decode(*wire, type);
-    if (!decoded.ok()) {
-      AddDiagnostic(UndecodableValue(what, type_name, decoded.status()),
-                    response->mutable_diagnostics());
-      return grpc::Status::OK;
-    }
-    *value = *std::move(decoded);
+  if (!DecodeEach({{&request->prior_state(), &plan.prior_state, "prior state"},
+                   {&request->proposed_new_state(), &plan.proposed_new_state, "proposed state"},
+                   {&request->config(), &plan.config, "configuration"}},
+                  type, type_name, response->mutable_diagnostics())) {
+    return grpc::Status::OK;
   }
   ResourcePlanResult result = resource->Plan(plan);
   AddDiagnostics(result.diagnostics, response->mutable_diagnostics());
@@ -441,18 +458,11 @@ grpc::Status ProviderService::ApplyResourceChange(
   }
   const Type type = ImpliedType(resource->schema().block);
   ResourceApplyRequest apply{.planned_private = request->planned_private()};
-  for (auto [wire, value, what] : {
-           std::tuple{&request->prior_state(), &apply.prior_state, "prior state"},
-           std::tuple{&request->planned_state(), &apply.planned_state, "planned state"},
-           std::tuple{&request->config(), &apply.config, "configuration"},
-       }) {
-    absl::StatusOr<Value> decoded = Decode(*wire, type);
-    if (!decoded.ok()) {
-      AddDiagnostic(UndecodableValue(what, type_name, decoded.status()),
-                    response->mutable_diagnostics());
-      return grpc::Status::OK;
-    }
-    *value = *std::move(decoded);
+  if (!DecodeEach({{&request->prior_state(), &apply.prior_state, "prior state"},
+                   {&request->planned_state(), &apply.planned_state, "planned state"},
+                   {&request->config(), &apply.config, "configuration"}},
+                  type, type_name, response->mutable_diagnostics())) {
+    return grpc::Status::OK;
   }
   ResourceApplyResult result = resource->Apply(apply);
   AddDiagnostics(result.diagnostics, response->mutable_diagnostics());
