@@ -1,10 +1,13 @@
-// Short builders for the attribute shapes the flux_* schemas use again and again. Private to
-// provider/flux.
+// Short builders for the attribute shapes the flux_* schemas use again and again, and readers of
+// configuration values with a fallback. Private to provider/flux.
 #pragma once
 
+#include <set>
 #include <string>
+#include <string_view>
 #include <utility>
 
+#include "provider/framework/object.h"
 #include "provider/protocol/schema.h"
 #include "provider/values/value.h"
 
@@ -30,6 +33,19 @@ inline protocol::Attribute DefaultedAttribute(std::string name, values::Value de
                              .optional = true,
                              .computed = true,
                              .default_value = std::move(default_value)};
+}
+
+// An attribute's value, or the fallback when it is null (or not a string, bool or set of strings).
+inline std::string String(const values::Value& object, std::string_view name) {
+  return framework::StringAttribute(object, name).value_or("");
+}
+
+inline bool Bool(const values::Value& object, std::string_view name, bool fallback) {
+  return framework::BoolAttribute(object, name).value_or(fallback);
+}
+
+inline std::set<std::string> Strings(const values::Value& object, std::string_view name) {
+  return framework::StringSetAttribute(object, name).value_or(std::set<std::string>{});
 }
 
 }  // namespace fluxcpp::provider::flux

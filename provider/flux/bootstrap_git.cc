@@ -48,18 +48,6 @@ const std::set<std::string>& DefaultComponents() {
   return defaults;
 }
 
-std::string String(const Value& object, std::string_view name) {
-  return StringAttribute(object, name).value_or("");
-}
-
-bool Bool(const Value& object, std::string_view name, bool fallback) {
-  return framework::BoolAttribute(object, name).value_or(fallback);
-}
-
-std::set<std::string> Strings(const Value& object, std::string_view name) {
-  return framework::StringSetAttribute(object, name).value_or(std::set<std::string>{});
-}
-
 Value StringSetOf(const std::vector<std::string>& strings) {
   std::vector<Value> values;
   for (const std::string& text : strings) values.push_back(Value::String(text));

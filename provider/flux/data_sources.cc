@@ -40,18 +40,6 @@ Attribute Deprecated(std::string name, std::string message) {
   return attribute;
 }
 
-std::string String(const Value& config, std::string_view name) {
-  return StringAttribute(config, name).value_or("");
-}
-
-bool Bool(const Value& config, std::string_view name, bool fallback) {
-  return framework::BoolAttribute(config, name).value_or(fallback);
-}
-
-std::set<std::string> Strings(const Value& config, std::string_view name) {
-  return framework::StringSetAttribute(config, name).value_or(std::set<std::string>{});
-}
-
 // ---- flux_install ----
 
 class InstallDataSource final : public framework::DataSource {

@@ -545,36 +545,35 @@ grpc::Status ProviderService::ReadDataSource(grpc::ServerContext*,
 }
 
 // The provider has no ephemeral resources; every type name is unknown.
+template <typename Request, typename Response>
+grpc::Status ProviderService::UnknownEphemeralResource(const Request& request, Response* response) {
+  AddDiagnostic(UnknownType("ephemeral resource", request.type_name(), provider_.type_name()),
+                response->mutable_diagnostics());
+  return grpc::Status::OK;
+}
+
 grpc::Status ProviderService::ValidateEphemeralResourceConfig(
     grpc::ServerContext*, const tfplugin6::ValidateEphemeralResourceConfig::Request* request,
     tfplugin6::ValidateEphemeralResourceConfig::Response* response) {
-  AddDiagnostic(UnknownType("ephemeral resource", request->type_name(), provider_.type_name()),
-                response->mutable_diagnostics());
-  return grpc::Status::OK;
+  return UnknownEphemeralResource(*request, response);
 }
 
 grpc::Status ProviderService::OpenEphemeralResource(
     grpc::ServerContext*, const tfplugin6::OpenEphemeralResource::Request* request,
     tfplugin6::OpenEphemeralResource::Response* response) {
-  AddDiagnostic(UnknownType("ephemeral resource", request->type_name(), provider_.type_name()),
-                response->mutable_diagnostics());
-  return grpc::Status::OK;
+  return UnknownEphemeralResource(*request, response);
 }
 
 grpc::Status ProviderService::RenewEphemeralResource(
     grpc::ServerContext*, const tfplugin6::RenewEphemeralResource::Request* request,
     tfplugin6::RenewEphemeralResource::Response* response) {
-  AddDiagnostic(UnknownType("ephemeral resource", request->type_name(), provider_.type_name()),
-                response->mutable_diagnostics());
-  return grpc::Status::OK;
+  return UnknownEphemeralResource(*request, response);
 }
 
 grpc::Status ProviderService::CloseEphemeralResource(
     grpc::ServerContext*, const tfplugin6::CloseEphemeralResource::Request* request,
     tfplugin6::CloseEphemeralResource::Response* response) {
-  AddDiagnostic(UnknownType("ephemeral resource", request->type_name(), provider_.type_name()),
-                response->mutable_diagnostics());
-  return grpc::Status::OK;
+  return UnknownEphemeralResource(*request, response);
 }
 
 grpc::Status ProviderService::GetFunctions(grpc::ServerContext*,

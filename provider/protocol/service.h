@@ -107,6 +107,10 @@ class ProviderService final : public tfplugin6::Provider::Service {
                             tfplugin6::StopProvider::Response* response) override;
 
  private:
+  // The answer to every ephemeral-resource call: a diagnostic naming the unknown type.
+  template <typename Request, typename Response>
+  grpc::Status UnknownEphemeralResource(const Request& request, Response* response);
+
   Provider& provider_;
 };
 
