@@ -13,5 +13,6 @@ find_package(CLI11 CONFIG REQUIRED)
 find_package(Catch2 2 CONFIG REQUIRED)
 pkg_check_modules(libgit2 REQUIRED IMPORTED_TARGET libgit2)
 pkg_check_modules(httplib REQUIRED IMPORTED_TARGET cpp-httplib)
+pkg_check_modules(libarchive REQUIRED IMPORTED_TARGET libarchive)
 
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)

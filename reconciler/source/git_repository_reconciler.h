@@ -1,0 +1,38 @@
+// GitRepository (source.toolkit.fluxcd.io/v1) as Flux's source-controller reconciles it: ask the
+// remote for the ref's head, fetch only what is new into a clone kept per object, archive the tree
+// at that revision (ignore rules applied) as the object's artifact, and write Flux's status.
+//
+// Thread-safety: Reconcile runs concurrently for different objects.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "lib/kube/client.h"
+#include "reconciler/artifact/storage.h"
+#include "reconciler/runtime/controller.h"
+
+namespace fluxcpp::reconciler::source {
+
+inline const GroupVersionKind kGitRepositoryKind{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
+
+struct GitRepositoryReconcilerOptions {
+  // Where the per-object clones live (below the reconciler's writable volume).
+  std::string clone_root = "/tmp/gitrepository";
+  // Field manager of status writes.
+  std::string field_manager = "source-controller";
+};
+
+class GitRepositoryReconciler : public Reconciler {
+ public:
+  GitRepositoryReconciler(kube::Client& client, const artifact::Storage& storage,
+                          GitRepositoryReconcilerOptions options = {});
+  Outcome Reconcile(const ObjectKey& key, const ReconcileContext& context) override;
+
+ private:
+  kube::Client& client_;
+  const artifact::Storage& storage_;
+  GitRepositoryReconcilerOptions options_;
+};
+
+}  // namespace fluxcpp::reconciler::source
