@@ -124,8 +124,8 @@ class TestObject final : public framework::Resource {
  private:
   static protocol::Block MakeSchemaBlockWithTimeouts() {
     protocol::Block block = MakeSchema().block;
-    block.block_types.push_back(
-        framework::TimeoutsBlock({{"create", absl::Minutes(2)}, {"update", absl::Minutes(2)}}));
+    block.attributes.push_back(
+        framework::TimeoutsAttribute({{"create", absl::Minutes(2)}, {"update", absl::Minutes(2)}}));
     return block;
   }
 

@@ -48,7 +48,7 @@ Value Conforming(const protocol::Block& block, const Value& value, std::string_v
 
 Resource::Resource(protocol::Schema schema, TimeoutDefaults timeouts)
     : schema_(std::move(schema)), timeouts_(std::move(timeouts)) {
-  if (!timeouts_.empty()) schema_.block.block_types.push_back(TimeoutsBlock(timeouts_));
+  if (!timeouts_.empty()) schema_.block.attributes.push_back(TimeoutsAttribute(timeouts_));
   RequireValidSchema(schema_, "resource");
 }
 
@@ -250,10 +250,13 @@ protocol::DataSourceReadResult DataSource::Read(const Value& config) const {
   return result;
 }
 
-protocol::NestedBlock TimeoutsBlock(const TimeoutDefaults& defaults) {
-  protocol::NestedBlock block{.type_name = "timeouts", .nesting = protocol::Nesting::kSingle};
+protocol::Attribute TimeoutsAttribute(const TimeoutDefaults& defaults) {
+  protocol::Attribute timeouts{.name = "timeouts",
+                               .nesting = protocol::Nesting::kSingle,
+                               .description = "How long each operation may take before it fails.",
+                               .optional = true};
   for (const auto& [operation, duration] : defaults) {
-    block.block.attributes.push_back(protocol::Attribute{
+    timeouts.nested_attributes.push_back(protocol::Attribute{
         .name = operation,
         .type = values::Type::String(),
         .description = Cat("How long the ", operation,
@@ -276,8 +279,7 @@ protocol::NestedBlock TimeoutsBlock(const TimeoutDefaults& defaults) {
                 }}},
     });
   }
-  block.block.description = "How long each operation may take before it fails.";
-  return block;
+  return timeouts;
 }
 
 absl::Duration TimeoutOf(const Value& config, const std::string& operation,

@@ -78,13 +78,14 @@ struct StateUpgrader {
   std::function<absl::StatusOr<values::Value>(const values::Value& prior_state)> upgrade;
 };
 
-// Default durations of a `timeouts` block, by operation ("create", "read", "update", "delete").
+// Default durations of the `timeouts` attribute, by operation ("create", "read", "update",
+// "delete").
 using TimeoutDefaults = std::map<std::string, absl::Duration>;
 
 class Resource : public protocol::Resource {
  public:
   // `schema` must pass CheckSchema (a failure aborts: it is a programming error). With timeouts,
-  // a `timeouts` block with those operations is added to the schema.
+  // a `timeouts` attribute with those operations is added to the schema.
   explicit Resource(protocol::Schema schema, TimeoutDefaults timeouts = {});
 
   const protocol::Schema& schema() const final { return schema_; }
@@ -146,10 +147,11 @@ class DataSource : public protocol::DataSource {
   protocol::Schema schema_;
 };
 
-// The `timeouts` block: one optional duration attribute per operation, documented with its
-// default.
-protocol::NestedBlock TimeoutsBlock(const TimeoutDefaults& defaults);
-// The duration configured for `operation` in the `timeouts` block of `config`, or `fallback`.
+// The `timeouts` attribute, a single nested object as terraform-plugin-framework-timeouts makes it
+// (`timeouts = { create = "20m" }`, so configurations written for Go providers work unchanged): one
+// optional duration attribute per operation, documented with its default.
+protocol::Attribute TimeoutsAttribute(const TimeoutDefaults& defaults);
+// The duration configured for `operation` in the `timeouts` attribute of `config`, or `fallback`.
 absl::Duration TimeoutOf(const values::Value& config, const std::string& operation,
                          absl::Duration fallback);
 

@@ -66,11 +66,11 @@ run_variant() {
   expect "$variant: forget the resource" tofu state rm flux_bootstrap_git.this
   expect "$variant: import by namespace" tofu import -input=false -no-color flux_bootstrap_git.this "$namespace"
   if [[ $variant == ssh ]]; then
-    # The timeouts block is configuration only: import cannot know it, so the plan sets it.
+    # The timeouts attribute is configuration only: import cannot know it, so the plan sets it.
     output=$(tofu plan -input=false -no-color 2>&1) || fail "$variant: plan after import failed"
-    grep -q '+ timeouts {' <<<"$output" || { echo "$output" >&2; fail "$variant: the plan after import does not set timeouts"; }
+    grep -q '+ timeouts *= {' <<<"$output" || { echo "$output" >&2; fail "$variant: the plan after import does not set timeouts"; }
     if grep -q 'repository_files' <<<"$output"; then echo "$output" >&2; fail "$variant: the plan after import changes repository_files"; fi
-    echo "ok: $variant: a plan after import sets only the timeouts block"
+    echo "ok: $variant: a plan after import sets only the timeouts attribute"
     expect "$variant: apply after import" tofu apply -auto-approve -input=false -no-color
   fi
   expect_no_changes "$variant: a plan after import has nothing to do"

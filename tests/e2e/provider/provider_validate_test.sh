@@ -1,6 +1,6 @@
 # Errors in the configuration name the attribute: OpenTofu then quotes the line that sets it.
 # From bootstrap's option checks (flux_install, flux_sync) and from the framework's validators
-# (a nested attribute, the timeouts block).
+# (nested attributes, the timeouts attribute).
 source "$(dirname "$0")/provider_env.sh"
 
 use_config validate_log_level
@@ -26,5 +26,5 @@ expect_failure "a bad secret name points at secret (SyncOptions.secret_name)" \
 # resource, so the message names the nested attribute.
 expect_failure "a validator of a nested attribute names it" \
   'Attribute "mode" must be fast or slow; got "medium"' plan -var 'mode=medium'
-expect_failure "a timeouts block entry is checked" \
-  'create = var.timeout' plan -var 'timeout=soon'
+expect_failure "a timeouts entry is checked and named" \
+  'Attribute "create" must be a positive duration' plan -var 'timeout=soon'

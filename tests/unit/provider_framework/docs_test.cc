@@ -31,7 +31,7 @@ TEST_CASE("the schema section groups attributes and links nested schemas") {
   CHECK_THAT(page, Catch::Contains("- `size` (Number) A number with a default. Defaults to `3`."));
   CHECK_THAT(page, Catch::Contains("### Read-Only\n\n- `created_at` (String)"));
   CHECK_THAT(page, Catch::Contains("(see [below for nested schema](#nestedatt--settings))"));
-  CHECK_THAT(page, Catch::Contains("<a id=\"nestedblock--timeouts\"></a>\n### Nested Schema for "
+  CHECK_THAT(page, Catch::Contains("<a id=\"nestedatt--timeouts\"></a>\n### Nested Schema for "
                                    "`timeouts`\n\nOptional:\n\n- `create` (String)"));
   CHECK_THAT(page, Catch::Contains("Defaults to `2m`."));
 }

@@ -79,10 +79,14 @@ protocol::ResourcePlanResult Plan(const Resource& resource, const Value& config)
   return resource.Plan({.prior_state = prior, .proposed_new_state = config, .config = config});
 }
 
-TEST_CASE("the timeouts block joins the schema") {
+TEST_CASE("the timeouts attribute joins the schema as a single nested object") {
   Misbehaving resource({});
-  REQUIRE(resource.schema().block.block_types.size() == 2);
-  CHECK(resource.schema().block.block_types[1].type_name == "timeouts");
+  const protocol::Attribute& timeouts = resource.schema().block.attributes.back();
+  CHECK(timeouts.name == "timeouts");
+  CHECK(timeouts.nesting == protocol::Nesting::kSingle);
+  CHECK(timeouts.optional);
+  REQUIRE(timeouts.nested_attributes.size() == 1);
+  CHECK(timeouts.nested_attributes[0].name == "create");
 }
 
 TEST_CASE("a plan that differs when made twice is refused") {

@@ -36,7 +36,7 @@ provider "flux" {
 resource "flux_bootstrap_git" "this" {
   namespace = var.namespace
   path      = "clusters/test"
-  timeouts {
+  timeouts = {
     create = "3m"
   }
 }

@@ -47,7 +47,7 @@ resource "flux_test_object" "main" {
   settings = {
     mode = var.mode
   }
-  timeouts {
+  timeouts = {
     create = var.timeout
   }
 }
