@@ -126,7 +126,7 @@ struct Controller::State {
   WorkQueue queue;
   Informer informer;
   std::vector<std::unique_ptr<Informer>> related;
-  std::atomic<bool> running{false};
+  std::atomic<bool> ran{false};  // Run works once: its queue shuts down at the end
 };
 
 Controller::Controller(kube::Client& client, Reconciler& reconciler, ControllerOptions options)
@@ -154,6 +154,9 @@ absl::Status Controller::Run(const std::atomic<bool>& stop) {
 
 absl::Status Controller::Run(const std::atomic<bool>& stop, const std::atomic<bool>& elected) {
   State& state = *state_;
+  if (state.ran.exchange(true)) {
+    return absl::FailedPreconditionError("controller " + state.options.name + " ran already");
+  }
   if (state.options.metrics) {
     state.options.metrics->SetMaxConcurrentReconciles(state.options.name, state.options.workers);
   }
@@ -185,10 +188,11 @@ absl::Status Controller::Run(const std::atomic<bool>& stop, const std::atomic<bo
     }
     WaitFor(stop, [&] { return failed.load(); });
   }
-  // Cancels in-flight runs and lets them finish.
+  // Cancels in-flight runs and lets them finish; the informers (which only feed the queue) stop
+  // meanwhile.
   state.queue.ShutDown();
-  for (std::thread& worker : workers) worker.join();
   informers_stop.store(true);
+  for (std::thread& worker : workers) worker.join();
   for (std::thread& thread : informer_threads) thread.join();
   LogInfo("controller stopped", {{"controller", state.options.name}});
   std::lock_guard lock(failure_mutex);

@@ -120,7 +120,7 @@ class Controller {
   void Enqueue(const ObjectKey& key);
 
   // Runs the informers and workers until `stop` turns true, then lets in-flight reconciles finish.
-  // Returns an error only when the kind cannot be watched at all.
+  // Returns an error only when the kind cannot be watched at all. Runs once per Controller.
   [[nodiscard]] absl::Status Run(const std::atomic<bool>& stop);
   // The same, but the workers start only once `elected` turns true (leader election): the
   // informers fill the cache and the queue meanwhile, so a standby is ready and takes over at once.

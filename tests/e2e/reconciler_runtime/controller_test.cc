@@ -242,5 +242,35 @@ TEST_CASE("Controller fails to run for a kind the server does not serve") {
   CHECK(std::string(result.message()).find("NoSuchKind") != std::string::npos);
 }
 
+TEST_CASE("Controller::Run returns on stop only after in-flight reconciles finished") {
+  auto client = fluxcpp::testing::AdminClient();
+  testing::InstallFluxCrds(*client);
+  fluxcpp::testing::ScopedNamespace ns(*client, "rt-stop");
+  RecordingReconciler reconciler(*client);
+  std::atomic<bool> started{false};
+  std::atomic<bool> saw_cancel{false};
+  reconciler.SetBehaviour([&](const ObjectKey&, const ReconcileContext& context, int) {
+    started = true;
+    Eventually([&] { return context.cancel.load(); }, 10s);
+    saw_cancel = context.cancel.load();
+    std::this_thread::sleep_for(300ms);  // cleaning up after the cancelled work
+    return Outcome::Done();
+  });
+  Controller controller(*client, reconciler, Options(ns.name()));
+  std::atomic<bool> stop{false};
+  absl::Status result;
+  std::thread thread([&] { result = controller.Run(stop); });
+  REQUIRE(Eventually([&] { return controller.Synced(); }));
+  ObjectKey key{ns.name(), "busy"};
+  testing::CreateGitRepository(*client, ns.name(), "busy");
+  REQUIRE(Eventually([&] { return started.load(); }));
+  stop = true;
+  thread.join();
+  CHECK(saw_cancel);
+  CHECK(reconciler.CallsFor(key) == 1);  // the run finished before Run returned
+  CHECK(result.ok());
+  CHECK(controller.Run(stop).code() == absl::StatusCode::kFailedPrecondition);
+}
+
 }  // namespace
 }  // namespace fluxcpp::reconciler

@@ -100,7 +100,7 @@ TEST_CASE("Of two Managers on one Lease only the leader reconciles; the other ta
   CHECK(LeaseHolder(*client, ns.name(), lease_name) != first->manager().identity());
   REQUIRE(Eventually([&] { return second.manager().Leading(); }, 5s));
   auto takeover = std::chrono::steady_clock::now() - stopped_at;
-  CHECK(takeover < 2s);
+  CHECK(takeover < 3s);  // the lease (3 s) never had to expire
   CHECK(Eventually([&] { return second.reconciler().CallsFor(key) >= 1; }));
   CHECK(LeaseHolder(*client, ns.name(), lease_name) == second.manager().identity());
   WARN("takeover after " << std::chrono::duration_cast<std::chrono::milliseconds>(takeover).count()
