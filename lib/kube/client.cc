@@ -366,6 +366,7 @@ absl::Status Client::Watch(const GroupVersionKind& gvk, const std::string& names
     }
     known = std::move(current);
     resource_version = list->resource_version;
+    if (options.on_listed) options.on_listed();
     return absl::OkStatus();
   };
 

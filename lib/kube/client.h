@@ -75,6 +75,10 @@ struct WatchOptions {
   int timeout_seconds = 300;     // the server closes each watch after this; the client then resumes
   // Watch returns OK soon after this becomes true.
   const std::atomic<bool>* cancel = nullptr;
+  // Called after the events of each full list were delivered (the first one, and each re-list
+  // after 410 Gone): the handler has then seen every object that exists, so an informer's cache
+  // is synced. Not called when `resource_version` was given (no initial list).
+  std::function<void()> on_listed;
 };
 
 // A watch handler returns false to stop watching.

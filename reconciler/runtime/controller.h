@@ -80,6 +80,8 @@ struct BackoffOptions {
   std::chrono::milliseconds maximum{std::chrono::minutes(15)};
 };
 
+class Metrics;
+
 struct ControllerOptions {
   std::string name;  // "gitrepository", "kustomization": logs, metrics and events
   GroupVersionKind kind;
@@ -87,6 +89,9 @@ struct ControllerOptions {
   std::string label_selector;  // sharding, e.g. "sharding.fluxcd.io/key=shard1"
   int workers = 4;
   BackoffOptions backoff;
+  // Where reconcile durations, results and conditions are recorded; none when null. Not owned;
+  // must outlive the Controller.
+  Metrics* metrics = nullptr;
 };
 
 // The objects an informer holds, by key; a consistent copy of each.
@@ -115,8 +120,11 @@ class Controller {
   void Enqueue(const ObjectKey& key);
 
   // Runs the informers and workers until `stop` turns true, then lets in-flight reconciles finish.
-  // Returns an error only when the kind cannot be watched at all.
+  // Returns an error only when the kind cannot be watched at all. Runs once per Controller.
   [[nodiscard]] absl::Status Run(const std::atomic<bool>& stop);
+  // The same, but the workers start only once `elected` turns true (leader election): the
+  // informers fill the cache and the queue meanwhile, so a standby is ready and takes over at once.
+  [[nodiscard]] absl::Status Run(const std::atomic<bool>& stop, const std::atomic<bool>& elected);
 
   // Whether the informers have delivered their initial lists (for /readyz).
   bool Synced() const;
