@@ -73,7 +73,9 @@ absl::Status CollectTree(const fs::path& directory, const std::string& prefix,
     // Sockets, fifos and devices have no place in a source tree.
     if (!is_directory && type != fs::file_type::regular && type != fs::file_type::symlink) continue;
     if (filter && !filter(relative, is_directory)) continue;
-    entries.push_back({relative, type});
+    // Folders are walked but not stored, as Flux does: an archive holds files and links, and
+    // unpacking creates the folders they need.
+    if (!is_directory) entries.push_back({relative, type});
     if (is_directory) {
       if (absl::Status status = CollectTree(directory / name, relative, filter, entries);
           !status.ok()) {
