@@ -48,7 +48,7 @@ std::strong_ordering ComparePrerelease(const std::vector<std::string>& a,
                                        const std::vector<std::string>& b) {
   if (a.empty() || b.empty()) {
     // No pre-release ranks above any pre-release.
-    return b.empty() <=> a.empty();
+    return a.empty() <=> b.empty();
   }
   for (size_t i = 0; i < a.size() && i < b.size(); ++i) {
     bool a_numeric = IsDigits(a[i]);
