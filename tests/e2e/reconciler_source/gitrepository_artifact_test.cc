@@ -62,6 +62,20 @@ TEST_CASE("GitRepository over SSH: artifact, status, no refetch, new commit, del
   CHECK(reconciler::FindCondition(status["conditions"], "FetchFailed") == nullptr);
   CHECK(reconciler::FindCondition(status["conditions"], "Reconciling") == nullptr);
 
+  auto events = fixture.client().List({"", "v1", "Event"}, fixture.ns());
+  REQUIRE(events.ok());
+  bool announced = false;
+  for (const manifest::Object& event : events->items) {
+    const Json& json = event.json();
+    if (json["involvedObject"].value("name", "") == "fleet" &&
+        json.value("reason", "") == "NewArtifact") {
+      announced = true;
+      CHECK(json["message"] == ready["message"]);
+      CHECK(json.value("type", "") == "Normal");
+    }
+  }
+  CHECK(announced);
+
   SECTION("a reconcile without a new commit fetches and archives nothing") {
     auto mirror_mtime = fs::last_write_time(fixture.clone_root() + "/" + fixture.ns() + "/fleet");
     auto file_mtime = fs::last_write_time(fixture.storage().LocalPath(artifact.path));
