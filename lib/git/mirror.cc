@@ -221,7 +221,7 @@ absl::StatusOr<ResolvedReference> ResolveReference(const SourceReference& refere
                            .revision = FormatRevision(ref->name, ref->commit)};
 }
 
-Mirror::Mirror(Repository::RepositoryHandle handle, std::string url, AuthOptions auth)
+Mirror::Mirror(PrivateKey, Repository::RepositoryHandle handle, std::string url, AuthOptions auth)
     : handle_(std::move(handle)), url_(std::move(url)), auth_(std::move(auth)) {}
 
 Mirror::~Mirror() = default;
@@ -247,7 +247,7 @@ absl::StatusOr<std::unique_ptr<Mirror>> Mirror::Open(const std::string& url,
   Repository::RepositoryHandle handle(raw_repository);
   // The URL is not stored in the clone: every fetch uses the current one (with its credentials
   // nowhere on disk).
-  return std::unique_ptr<Mirror>(new Mirror(std::move(handle), url, auth));
+  return std::make_unique<Mirror>(PrivateKey{}, std::move(handle), url, auth);
 }
 
 bool Mirror::HasCommit(const std::string& sha) const {

@@ -72,7 +72,12 @@ struct WriteTreeOptions {
 };
 
 class Mirror {
+  struct PrivateKey {};
+
  public:
+  // For Open.
+  Mirror(PrivateKey, Repository::RepositoryHandle handle, std::string url, AuthOptions auth);
+
   // Opens the bare clone in `directory`, creating it (and the folder) when missing; the remote
   // URL is updated when it changed. `auth` is used for every fetch.
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<Mirror>> Open(const std::string& url,
@@ -94,8 +99,6 @@ class Mirror {
                                        const WriteTreeOptions& options = {}) const;
 
  private:
-  Mirror(Repository::RepositoryHandle handle, std::string url, AuthOptions auth);
-
   Repository::RepositoryHandle handle_;
   std::string url_;
   AuthOptions auth_;
