@@ -31,6 +31,10 @@ void RemoteSession::FillCallbacks(git_remote_callbacks& callbacks) {
   callbacks.credentials = &RemoteSession::Credentials;
   callbacks.certificate_check = &RemoteSession::CertificateCheck;
   callbacks.push_update_reference = &RemoteSession::PushUpdateReference;
+  if (deadline_.has_value()) {
+    callbacks.transfer_progress = &RemoteSession::TransferProgress;
+    callbacks.sideband_progress = &RemoteSession::SidebandProgress;
+  }
   callbacks.payload = this;
 }
 
@@ -45,6 +49,7 @@ int RemoteSession::Credentials(git_credential** out, const char* /*url*/,
                                const char* username_from_url, unsigned int allowed_types,
                                void* payload) {
   auto& session = *static_cast<RemoteSession*>(payload);
+  if (int expired = session.CheckDeadline(); expired != 0) return expired;
   const AuthOptions& auth = session.auth_;
   if (session.parsed_.scheme == "ssh") {
     std::string user = username_from_url != nullptr && username_from_url[0] != '\0'
@@ -130,6 +135,19 @@ int RemoteSession::CertificateCheck(git_cert* certificate, int valid, const char
                      " is not trusted by the system's CAs (configure the server's CA)")));
   }
   return valid ? 0 : GIT_PASSTHROUGH;
+}
+
+int RemoteSession::CheckDeadline() {
+  if (!deadline_.has_value() || std::chrono::steady_clock::now() < *deadline_) return 0;
+  return Fail(absl::DeadlineExceededError("the operation's timeout passed"));
+}
+
+int RemoteSession::TransferProgress(const git_indexer_progress* /*progress*/, void* payload) {
+  return static_cast<RemoteSession*>(payload)->CheckDeadline();
+}
+
+int RemoteSession::SidebandProgress(const char* /*text*/, int /*length*/, void* payload) {
+  return static_cast<RemoteSession*>(payload)->CheckDeadline();
 }
 
 int RemoteSession::PushUpdateReference(const char* refname, const char* status, void* payload) {

@@ -8,6 +8,7 @@
 
 #include <git2.h>
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,6 +30,13 @@ class RemoteSession {
   const absl::Status& status() const { return status_; }
   const std::string& redacted_url() const { return redacted_url_; }
 
+  // After `deadline`, the transfer callbacks abort the operation with kDeadlineExceeded. libgit2
+  // 1.5 has no socket timeouts, so a peer that sends nothing at all is only noticed when it
+  // sends again.
+  void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    deadline_ = deadline;
+  }
+
   // Points the callbacks (and their payload) at this session.
   void FillCallbacks(git_remote_callbacks& callbacks);
   // Extra HTTP headers (the bearer token), for fetch, push and connect options.
@@ -49,6 +57,10 @@ class RemoteSession {
   static int Credentials(git_credential** out, const char* url, const char* username_from_url,
                          unsigned int allowed_types, void* payload);
   static int CertificateCheck(git_cert* certificate, int valid, const char* host, void* payload);
+  static int TransferProgress(const git_indexer_progress* progress, void* payload);
+  static int SidebandProgress(const char* text, int length, void* payload);
+  // Fails the operation when the deadline passed; 0 otherwise.
+  int CheckDeadline();
   static int PushUpdateReference(const char* refname, const char* status, void* payload);
 
   int Fail(absl::Status status);
@@ -61,6 +73,7 @@ class RemoteSession {
   absl::Status status_;
   int credential_attempts_ = 0;
   std::optional<absl::Status> failure_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
   std::vector<std::string> rejected_refs_;
   std::vector<std::string> headers_;
   std::vector<char*> header_pointers_;
