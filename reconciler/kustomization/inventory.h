@@ -27,7 +27,8 @@ using Inventory = std::vector<InventoryEntry>;
 
 // The inventory of a set of objects.
 Inventory InventoryOf(const std::vector<manifest::Object>& objects);
-// From an apply's change set (every applied or unchanged object; skipped ones are left out).
+// From an apply's change set: every object of the set, skipped ones too (as Flux records them, so
+// an opted-out object is not pruned).
 Inventory InventoryOf(const kube::ChangeSet& change_set);
 
 // status.inventory ⇄ JSON ({"entries": [...]}); a missing or null inventory reads as empty.

@@ -72,11 +72,13 @@ TEST_CASE("change sets give the inventory of what was applied") {
   kube::ChangeSet change_set;
   change_set.changes = {{"ConfigMap/a/x", "a_x__ConfigMap", "v1", kube::Action::kCreated},
                         {"ConfigMap/a/y", "a_y__ConfigMap", "v1", kube::Action::kUnchanged},
-                        {"ConfigMap/a/z", "a_z__ConfigMap", "v1", kube::Action::kSkipped}};
+                        {"ConfigMap/a/z", "a_z__ConfigMap", "v1", kube::Action::kSkipped},
+                        {"ConfigMap/a/w", "a_w__ConfigMap", "v1", kube::Action::kDeleted}};
   Inventory inventory = InventoryOf(change_set);
-  REQUIRE(inventory.size() == 2);
-  CHECK(inventory[1].id == "a_y__ConfigMap");
-  CHECK(Union(inventory, {{"a_z__ConfigMap", "v1"}, {"a_x__ConfigMap", "v1"}}).size() == 3);
+  REQUIRE(inventory.size() == 3);
+  CHECK(inventory[0].id == "a_x__ConfigMap");
+  CHECK(inventory[2].id == "a_z__ConfigMap");
+  CHECK(Union(inventory, {{"a_w__ConfigMap", "v1"}, {"a_x__ConfigMap", "v1"}}).size() == 4);
 }
 
 }  // namespace

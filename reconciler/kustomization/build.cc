@@ -1,0 +1,166 @@
+#include "reconciler/kustomization/build.h"
+
+#include <openssl/evp.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "lib/kustomize/build.h"
+#include "lib/manifest/yaml.h"
+
+namespace fluxcpp::reconciler::kustomization {
+namespace {
+
+namespace fs = std::filesystem;
+using manifest::Json;
+
+constexpr const char* kKustomizationFileNames[] = {"kustomization.yaml", "kustomization.yml",
+                                                   "Kustomization"};
+
+struct DigestContextDeleter {
+  void operator()(EVP_MD_CTX* context) const { EVP_MD_CTX_free(context); }
+};
+
+absl::StatusOr<std::string> ReadFile(const fs::path& path) {
+  std::ifstream input(path, std::ios::binary);
+  if (!input) return absl::NotFoundError("reading " + path.string());
+  std::ostringstream content;
+  content << input.rdbuf();
+  return content.str();
+}
+
+absl::Status WriteFile(const fs::path& path, const std::string& content) {
+  std::error_code error;
+  // The file may be a hard link into the shared tree: unlink it, never write through it.
+  fs::remove(path, error);
+  std::ofstream output(path, std::ios::binary | std::ios::trunc);
+  output << content;
+  if (!output) return absl::InternalError("writing " + path.string());
+  return absl::OkStatus();
+}
+
+// Copies `from` into `to` as hard links (falling back to copies across filesystems).
+absl::Status LinkTree(const fs::path& from, const fs::path& to) {
+  std::error_code error;
+  fs::copy(from, to,
+           fs::copy_options::recursive | fs::copy_options::create_hard_links |
+               fs::copy_options::copy_symlinks,
+           error);
+  if (!error) return absl::OkStatus();
+  fs::remove_all(to, error);
+  fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks, error);
+  if (error) {
+    return absl::InternalError("copying " + from.string() + " for the build: " + error.message());
+  }
+  return absl::OkStatus();
+}
+
+// The overlay edits Flux's generator makes to a kustomization (`directory` is where it sits
+// relative to the tree root; components are relative to the path, like Flux's).
+void EditKustomization(Json& kustomization, const KustomizationSpec& spec,
+                       const std::string& component_prefix) {
+  if (!kustomization.contains("apiVersion")) {
+    kustomization["apiVersion"] = "kustomize.config.k8s.io/v1beta1";
+  }
+  if (!kustomization.contains("kind")) kustomization["kind"] = "Kustomization";
+  if (!spec.target_namespace.empty()) kustomization["namespace"] = spec.target_namespace;
+  if (!spec.name_prefix.empty()) kustomization["namePrefix"] = spec.name_prefix;
+  if (!spec.name_suffix.empty()) kustomization["nameSuffix"] = spec.name_suffix;
+  auto append = [&](const char* field, const Json& entries) {
+    if (entries.empty()) return;
+    Json& list = kustomization[field];
+    if (!list.is_array()) list = Json::array();
+    for (const Json& entry : entries) list.push_back(entry);
+  };
+  append("patches", spec.patches);
+  append("images", spec.images);
+  Json components = Json::array();
+  for (const std::string& component : spec.components) {
+    components.push_back(component_prefix + component);
+  }
+  append("components", components);
+}
+
+}  // namespace
+
+bool NeedsOverlay(const KustomizationSpec& spec) {
+  return !spec.target_namespace.empty() || !spec.name_prefix.empty() || !spec.name_suffix.empty() ||
+         !spec.patches.empty() || !spec.images.empty() || !spec.components.empty();
+}
+
+absl::StatusOr<std::vector<manifest::Object>> BuildKustomization(const std::string& tree,
+                                                                 const KustomizationSpec& spec,
+                                                                 const std::string& scratch) {
+  if (!NeedsOverlay(spec)) return kustomize::Build(tree, spec.path);
+
+  fs::path copy = fs::path(scratch) / "tree";
+  if (absl::Status linked = LinkTree(tree, copy); !linked.ok()) return linked;
+  fs::path directory = (copy / spec.path).lexically_normal();
+  // A path that leaves the tree is left for the build to refuse with its own message.
+  std::string relative = directory.lexically_relative(copy).string();
+  if (relative.empty() || relative.starts_with("..")) return kustomize::Build(copy, spec.path);
+
+  for (const char* name : kKustomizationFileNames) {
+    fs::path file = directory / name;
+    if (!fs::is_regular_file(file)) continue;
+    auto text = ReadFile(file);
+    if (!text.ok()) return text.status();
+    auto documents = manifest::ParseYamlDocuments(*text, (fs::path(spec.path) / name).string());
+    if (!documents.ok()) return documents.status();
+    Json kustomization = documents->empty() ? Json::object() : (*documents)[0].json;
+    if (!kustomization.is_object()) {
+      return absl::InvalidArgumentError((fs::path(spec.path) / name).string() +
+                                        ": is not a mapping");
+    }
+    EditKustomization(kustomization, spec, "");
+    if (absl::Status written = WriteFile(file, manifest::ToYaml(kustomization)); !written.ok()) {
+      return written;
+    }
+    return kustomize::Build(copy.string(), spec.path);
+  }
+  // No kustomization at the path: an overlay beside the copy references the directory, which the
+  // build turns into a kustomization of its YAML files.
+  fs::path overlay = copy / ".flux-overlay";
+  std::error_code error;
+  fs::create_directories(overlay, error);
+  std::string to_path = "../" + relative;
+  Json kustomization{{"apiVersion", "kustomize.config.k8s.io/v1beta1"},
+                     {"kind", "Kustomization"},
+                     {"resources", Json::array({to_path})}};
+  EditKustomization(kustomization, spec, to_path + "/");
+  if (absl::Status written =
+          WriteFile(overlay / "kustomization.yaml", manifest::ToYaml(kustomization));
+      !written.ok()) {
+    return written;
+  }
+  return kustomize::Build(copy.string(), ".flux-overlay");
+}
+
+void ApplyCommonMetadata(std::vector<manifest::Object>& objects, const KustomizationSpec& spec) {
+  if (spec.common_labels.empty() && spec.common_annotations.empty()) return;
+  for (manifest::Object& object : objects) {
+    for (const auto& [key, value] : spec.common_labels) object.SetLabel(key, value);
+    for (const auto& [key, value] : spec.common_annotations) object.SetAnnotation(key, value);
+  }
+}
+
+std::string BuildDigest(const std::vector<manifest::Object>& objects) {
+  std::string text = manifest::ToYaml(objects);
+  std::unique_ptr<EVP_MD_CTX, DigestContextDeleter> context(EVP_MD_CTX_new());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
+  EVP_DigestUpdate(context.get(), text.data(), text.size());
+  EVP_DigestFinal_ex(context.get(), digest, &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex = "sha256:";
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0xf];
+  }
+  return hex;
+}
+
+}  // namespace fluxcpp::reconciler::kustomization
