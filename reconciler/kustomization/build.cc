@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -57,10 +58,36 @@ absl::Status LinkTree(const fs::path& from, const fs::path& to) {
   return absl::OkStatus();
 }
 
-// The overlay edits Flux's generator makes to a kustomization (`directory` is where it sits
-// relative to the tree root; components are relative to the path, like Flux's).
-void EditKustomization(Json& kustomization, const KustomizationSpec& spec,
-                       const std::string& component_prefix) {
+bool HasKustomizationFile(const fs::path& directory) {
+  for (const char* name : kKustomizationFileNames) {
+    if (fs::exists(directory / name)) return true;
+  }
+  return false;
+}
+
+// The manifests below `directory` as kustomization resources relative to `top`, in name order;
+// hidden entries are left out.
+void CollectManifests(const fs::path& top, const fs::path& directory, Json& resources) {
+  std::vector<fs::path> entries;
+  for (const auto& entry : fs::directory_iterator(directory)) entries.push_back(entry.path());
+  std::sort(entries.begin(), entries.end());
+  for (const fs::path& entry : entries) {
+    if (entry.filename().string().starts_with(".")) continue;
+    if (fs::is_directory(entry)) {
+      if (HasKustomizationFile(entry)) {
+        resources.push_back(entry.lexically_relative(top).string());
+      } else {
+        CollectManifests(top, entry, resources);
+      }
+    } else if (entry.extension() == ".yaml" || entry.extension() == ".yml") {
+      resources.push_back(entry.lexically_relative(top).string());
+    }
+  }
+}
+
+// The edits Flux's generator makes to the kustomization at the path (components are relative to
+// it, as in Flux).
+void EditKustomization(Json& kustomization, const KustomizationSpec& spec) {
   if (!kustomization.contains("apiVersion")) {
     kustomization["apiVersion"] = "kustomize.config.k8s.io/v1beta1";
   }
@@ -78,7 +105,7 @@ void EditKustomization(Json& kustomization, const KustomizationSpec& spec,
   append("images", spec.images);
   Json components = Json::array();
   for (const std::string& component : spec.components) {
-    components.push_back(component_prefix + component);
+    components.push_back(component);
   }
   append("components", components);
 }
@@ -114,28 +141,26 @@ absl::StatusOr<std::vector<manifest::Object>> BuildKustomization(const std::stri
       return absl::InvalidArgumentError((fs::path(spec.path) / name).string() +
                                         ": is not a mapping");
     }
-    EditKustomization(kustomization, spec, "");
+    EditKustomization(kustomization, spec);
     if (absl::Status written = WriteFile(file, manifest::ToYaml(kustomization)); !written.ok()) {
       return written;
     }
     return kustomize::Build(copy.string(), spec.path);
   }
-  // No kustomization at the path: an overlay beside the copy references the directory, which the
-  // build turns into a kustomization of its YAML files.
-  fs::path overlay = copy / ".flux-overlay";
-  std::error_code error;
-  fs::create_directories(overlay, error);
-  std::string to_path = "../" + relative;
+  // No kustomization at the path: write the one Flux generates (every manifest below it, a
+  // subdirectory with its own kustomization as one entry), with the edits.
+  Json resources = Json::array();
+  CollectManifests(directory, directory, resources);
   Json kustomization{{"apiVersion", "kustomize.config.k8s.io/v1beta1"},
                      {"kind", "Kustomization"},
-                     {"resources", Json::array({to_path})}};
-  EditKustomization(kustomization, spec, to_path + "/");
+                     {"resources", resources}};
+  EditKustomization(kustomization, spec);
   if (absl::Status written =
-          WriteFile(overlay / "kustomization.yaml", manifest::ToYaml(kustomization));
+          WriteFile(directory / "kustomization.yaml", manifest::ToYaml(kustomization));
       !written.ok()) {
     return written;
   }
-  return kustomize::Build(copy.string(), ".flux-overlay");
+  return kustomize::Build(copy.string(), spec.path);
 }
 
 void ApplyCommonMetadata(std::vector<manifest::Object>& objects, const KustomizationSpec& spec) {

@@ -1,8 +1,8 @@
 // Building a Kustomization's path from an unpacked artifact with Flux's overlay semantics:
 // targetNamespace, namePrefix, nameSuffix, patches, images and components are written into the
-// path's kustomization.yaml (or into an overlay of a directory that has none), as Flux's generator
-// does. The shared unpacked tree is never written: an overlay is built in a private hard-linked
-// copy with the edited file replaced, not modified.
+// path's kustomization.yaml (generated first, listing the manifests, when the directory has none),
+// as Flux's generator does. The shared unpacked tree is never written: an overlay is built in a
+// private hard-linked copy with the edited file replaced, not modified.
 //
 // Thread-safe: builds share nothing but read-only trees.
 #pragma once

@@ -52,8 +52,7 @@ Inventory InventoryOf(const std::vector<manifest::Object>& objects) {
 Inventory InventoryOf(const kube::ChangeSet& change_set) {
   Inventory inventory;
   for (const kube::Change& change : change_set.changes) {
-    if (change.action == kube::Action::kSkipped || change.action == kube::Action::kDeleted)
-      continue;
+    if (change.action == kube::Action::kDeleted) continue;
     inventory.push_back({change.identity, change.version});
   }
   SortById(inventory);

@@ -143,8 +143,8 @@ Json KustomizationGround::Status(const std::string& name) {
 }
 
 Json KustomizationGround::Ready(const std::string& name) {
-  Json status = Status(name);
-  const Json* ready = reconciler::FindCondition(status.value("conditions", Json::array()), "Ready");
+  Json conditions = Status(name).value("conditions", Json::array());
+  const Json* ready = reconciler::FindCondition(conditions, "Ready");
   return ready == nullptr ? Json::object() : *ready;
 }
 

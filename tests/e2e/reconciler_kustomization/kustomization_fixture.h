@@ -11,9 +11,12 @@
 #include "lib/kube/client.h"
 #include "reconciler/artifact/storage.h"
 #include "reconciler/kustomization/kustomization_reconciler.h"
+#include "reconciler/runtime/status.h"
 #include "tests/e2e/support/ground.h"
 
 namespace fluxcpp::testing {
+
+namespace artifact = reconciler::artifact;
 
 class KustomizationGround {
  public:
