@@ -186,3 +186,40 @@ TEST_CASE("an unsupported source kind is Stalled with a clear message") {
 
 }  // namespace
 }  // namespace fluxcpp::testing
+
+namespace fluxcpp::testing {
+namespace {
+
+TEST_CASE("per-object ssa and reconcile annotations decide what is applied") {
+  KustomizationGround ground("ks-policy");
+  const std::string ns = ground.ns();
+  ground.Publish("source", "policies", Revision(1));
+  ground.CreateKustomization("app", {});
+  Outcome outcome = ground.Reconcile("app");
+  INFO(outcome.error.ToString());
+  REQUIRE(ground.Ready("app")["status"] == "True");
+  CHECK(ground.Exists(kConfigMapKind, "create-once"));
+  CHECK(ground.Exists(kConfigMapKind, "merged"));
+  CHECK_FALSE(ground.Exists(kConfigMapKind, "ignored"));
+  CHECK_FALSE(ground.Exists(kConfigMapKind, "not-reconciled"));
+
+  // IfNotPresent: once it exists, changes made in the cluster stay.
+  REQUIRE(ground.client()
+              .Patch(kConfigMapKind, ns, "create-once", kube::PatchType::kMerge,
+                     R"({"data":{"value":"changed-in-cluster"}})")
+              .ok());
+  REQUIRE(ground.client()
+              .Patch(kConfigMapKind, ns, "merged", kube::PatchType::kMerge,
+                     R"({"data":{"value":"changed-in-cluster"}})")
+              .ok());
+  ground.Reconcile("app");
+  auto create_once = ground.client().Get(kConfigMapKind, ns, "create-once");
+  REQUIRE(create_once.ok());
+  CHECK(create_once->json()["data"]["value"] == "changed-in-cluster");
+  auto merged = ground.client().Get(kConfigMapKind, ns, "merged");
+  REQUIRE(merged.ok());
+  CHECK(merged->json()["data"]["value"] == "from-git");
+}
+
+}  // namespace
+}  // namespace fluxcpp::testing
