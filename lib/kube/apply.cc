@@ -23,8 +23,10 @@ constexpr size_t kMaxReportedErrors = 10;
 struct Plan {
   const Object* object = nullptr;
   ApplyOrder order{};
-  bool deferred = false;  // its namespace or kind comes with an earlier stage of this set
-  bool recreate = false;  // an immutable field changed and force is on
+  bool deferred = false;     // its namespace or kind comes with an earlier stage of this set
+  bool recreate = false;     // an immutable field changed and force is on
+  bool skipped = false;      // opted out of apply (skip key, or policy Ignore)
+  bool create_only = false;  // policy IfNotPresent: applied only when missing
   std::optional<Object> live;
   std::optional<Object> dry_run;
 };
@@ -109,6 +111,11 @@ class SetApplier {
       Plan& plan = plans_.emplace_back();
       plan.object = &object;
       plan.order = OrderOf(object.Gvk());
+      std::string policy = options.policy_key.empty() ? "" : object.Annotation(options.policy_key);
+      plan.skipped = policy == "Ignore" || (!options.skip_key.empty() &&
+                                            (object.Annotation(options.skip_key) == "disabled" ||
+                                             object.Label(options.skip_key) == "disabled"));
+      plan.create_only = policy == "IfNotPresent";
       if (object.Kind() == "Namespace" && object.Gvk().group.empty()) {
         namespaces_in_set_.insert(object.Name());
       }
@@ -251,6 +258,7 @@ class SetApplier {
                                               plan.object->source().Describe() + " has no name"));
         return;
       }
+      if (plan.skipped) return;
       plan.deferred = DependsOnEarlierStage(*plan.object);
       if (plan.deferred) return;
       if (absl::Status status = DryRun(plan); !status.ok()) errors.Add(status);
@@ -258,7 +266,7 @@ class SetApplier {
     if (!errors.empty()) return errors.Combined("validation failed, nothing was applied");
     std::vector<Plan*> ready;
     for (Plan* plan : all) {
-      if (!plan->deferred) ready.push_back(plan);
+      if (!plan->deferred && !plan->skipped) ready.push_back(plan);
     }
     return LoadLiveObjects(ready);
   }
@@ -303,6 +311,11 @@ class SetApplier {
       Plan& plan = *members[index];
       const Object& object = *plan.object;
       Change change{object.Describe(), object.Identity(), VersionOf(object), Action::kUnchanged};
+      if (plan.skipped || (plan.create_only && plan.live)) {
+        change.action = Action::kSkipped;
+        changes[index] = change;
+        return;
+      }
       if (plan.recreate) {
         if (absl::Status status = RecreateObject(plan); !status.ok()) return errors.Add(status);
       } else if (plan.live && plan.dry_run &&
@@ -326,7 +339,9 @@ class SetApplier {
   absl::Status WaitForFirstStage(const std::vector<Plan*>& members) {
     std::vector<Object> awaited;
     for (const Plan* plan : members) {
-      if (plan->object->Kind() != "ClusterRole") awaited.push_back(*plan->object);
+      if (plan->object->Kind() != "ClusterRole" && !plan->skipped) {
+        awaited.push_back(*plan->object);
+      }
     }
     if (awaited.empty()) return absl::OkStatus();
     absl::Status ready =

@@ -8,6 +8,7 @@
 // bounded pool of worker threads.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <string>
 #include <vector>
@@ -51,6 +52,13 @@ struct ApplyAllOptions {
   // How long to wait for CRDs to be Established (and Namespaces Active) before the stages after
   // them.
   std::chrono::seconds stage_timeout{60};
+  // Objects with this annotation or label set to "disabled" are neither validated nor applied;
+  // they are reported as skipped (Flux's reconcile opt-out). Empty: none are skipped.
+  std::string skip_key = "kustomize.toolkit.fluxcd.io/reconcile";
+  // Per object, this annotation picks the apply policy as Flux's: "Override" (the default) and
+  // "Merge" apply; "IfNotPresent" creates the object only when it is missing (else skipped);
+  // "Ignore" skips it. Empty: every object is applied.
+  std::string policy_key = "kustomize.toolkit.fluxcd.io/ssa";
 };
 
 // Applies `objects` in stages: CRDs, Namespaces and ClusterRoles first (then waits until the CRDs
@@ -64,10 +72,13 @@ struct ApplyAllOptions {
 struct WaitOptions {
   std::chrono::seconds timeout{300};
   std::chrono::milliseconds interval{1000};
+  // When set, the wait ends with a Cancelled error soon after this turns true.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Polls the objects until each is Current (kstatus). On timeout the error lists every object that
-// is not, with its status and why; a Failed object ends the wait early.
+// is not, with its status and why; a Failed object ends the wait early; a cancel ends it with
+// Cancelled.
 [[nodiscard]] absl::Status WaitForSet(Client& client, const std::vector<Object>& objects,
                                       const WaitOptions& options = {});
 

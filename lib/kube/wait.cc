@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <thread>
 
 #include "lib/kube/apply.h"
@@ -43,7 +44,17 @@ absl::Status WaitForSet(Client& client, const std::vector<Object>& objects,
           std::to_string(not_ready) + " of " + std::to_string(objects.size()) +
           " objects to become ready:" + pending);
     }
-    std::this_thread::sleep_for(options.interval);
+    // Sleep in short slices so a cancel is noticed quickly.
+    auto wake = std::chrono::steady_clock::now() + options.interval;
+    while (std::chrono::steady_clock::now() < wake) {
+      if (options.cancel != nullptr && options.cancel->load()) {
+        return absl::CancelledError("health check canceled with " + std::to_string(not_ready) +
+                                    " of " + std::to_string(objects.size()) +
+                                    " objects not ready:" + pending);
+      }
+      std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+          std::chrono::milliseconds(100), wake - std::chrono::steady_clock::now()));
+    }
   }
 }
 

@@ -1,0 +1,605 @@
+#include "reconciler/kustomization/kustomization_reconciler.h"
+
+#include <filesystem>
+#include <map>
+#include <mutex>
+
+#include "absl/strings/escaping.h"
+#include "lib/kube/apply.h"
+#include "lib/kube/errors.h"
+#include "reconciler/kustomization/build.h"
+#include "reconciler/kustomization/dependencies.h"
+#include "reconciler/kustomization/history.h"
+#include "reconciler/kustomization/inventory.h"
+#include "reconciler/kustomization/prune.h"
+#include "reconciler/kustomization/spec.h"
+#include "reconciler/kustomization/substitute.h"
+#include "reconciler/kustomization/workspace.h"
+#include "reconciler/runtime/status.h"
+
+namespace fluxcpp::reconciler::kustomization {
+namespace {
+
+namespace fs = std::filesystem;
+using Clock = std::chrono::system_clock;
+
+const GroupVersionKind kGitRepositoryKind{"source.toolkit.fluxcd.io", "v1", "GitRepository"};
+
+// Flux's Kustomization condition types and reasons beyond the shared ones.
+constexpr std::string_view kHealthyCondition = "Healthy";
+constexpr std::string_view kReconciliationSucceededReason = "ReconciliationSucceeded";
+constexpr std::string_view kReconciliationFailedReason = "ReconciliationFailed";
+constexpr std::string_view kArtifactFailedReason = "ArtifactFailed";
+constexpr std::string_view kBuildFailedReason = "BuildFailed";
+constexpr std::string_view kHealthCheckFailedReason = "HealthCheckFailed";
+constexpr std::string_view kHealthCheckCanceledReason = "HealthCheckCanceled";
+constexpr std::string_view kPruneFailedReason = "PruneFailed";
+
+bool IsMissing(const absl::Status& status) {
+  return kube::IsNotFoundError(status) || status.code() == absl::StatusCode::kNotFound;
+}
+
+bool HasFinalizer(const manifest::Object& object) {
+  const Json& finalizers = object.json()["metadata"].value("finalizers", Json::array());
+  for (const Json& finalizer : finalizers) {
+    if (finalizer == kFinalizer) return true;
+  }
+  return false;
+}
+
+// A Secret whose content is still SOPS-encrypted carries a top-level `sops` block.
+bool IsSopsEncrypted(const manifest::Object& object) {
+  return object.Kind() == "Secret" && object.Gvk().group.empty() &&
+         object.json().contains("sops") && object.json()["sops"].is_object();
+}
+
+// One reconcile's view of the object and the status it is going to write, once.
+struct Attempt {
+  manifest::Object object;
+  Json status;
+  int64_t generation = 0;
+  Clock::time_point started = Clock::now();
+
+  void Set(std::string_view type, std::string_view status_value, std::string_view reason,
+           const std::string& message) {
+    SetCondition(status["conditions"],
+                 {.type = std::string(type),
+                  .status = std::string(status_value),
+                  .reason = std::string(reason),
+                  .message = message,
+                  .observed_generation = generation},
+                 Clock::now());
+  }
+  void Remove(std::string_view type) { RemoveCondition(status["conditions"], type); }
+};
+
+}  // namespace
+
+struct KustomizationReconciler::State {
+  Workspace workspace;
+  std::mutex clients_mutex;
+  // Clients for impersonated and remote applies, by what they act as; kept so discovery is not
+  // repeated on every reconcile.
+  std::map<std::string, std::unique_ptr<kube::Client>> clients;
+
+  State(const std::string& root, const artifact::Storage& storage) : workspace(root, storage) {}
+};
+
+KustomizationReconciler::KustomizationReconciler(kube::Client& client,
+                                                 const artifact::Storage& local_storage,
+                                                 KustomizationReconcilerOptions options)
+    : client_(client),
+      local_storage_(local_storage),
+      options_(std::move(options)),
+      state_(std::make_unique<State>(options_.workspace_root, local_storage_)) {}
+
+KustomizationReconciler::~KustomizationReconciler() = default;
+
+namespace {
+
+// Everything a reconcile needs besides the reconciler's members.
+class Run {
+ public:
+  Run(kube::Client& client, const KustomizationReconcilerOptions& options, Workspace& workspace,
+      std::mutex& clients_mutex, std::map<std::string, std::unique_ptr<kube::Client>>& clients,
+      const ReconcileContext& context)
+      : client_(client),
+        options_(options),
+        workspace_(workspace),
+        clients_mutex_(clients_mutex),
+        clients_(clients),
+        context_(context) {}
+
+  Outcome Reconcile(const ObjectKey& key);
+
+ private:
+  Outcome Finalize(const KustomizationSpec* spec);
+  Outcome Apply(const KustomizationSpec& spec);
+  absl::StatusOr<kube::Client*> ApplyClient(const KustomizationSpec& spec);
+  absl::StatusOr<Variables> CollectVariables(const PostBuild& post_build);
+  absl::Status EnsureFinalizer();
+  absl::Status DropFinalizer();
+
+  // Writes the status and turns it into the outcome.
+  Outcome Finish(Outcome outcome);
+  // A failure: Ready=False with `reason`, Reconciling with retry (or Stalled when terminal).
+  Outcome Fail(std::string_view reason, const std::string& message, Outcome outcome,
+               bool terminal = false);
+  void Event(const std::string& type, std::string_view reason, const std::string& message);
+
+  kube::Client& client_;
+  const KustomizationReconcilerOptions& options_;
+  Workspace& workspace_;
+  std::mutex& clients_mutex_;
+  std::map<std::string, std::unique_ptr<kube::Client>>& clients_;
+  const ReconcileContext& context_;
+  Attempt attempt_;
+};
+
+void Run::Event(const std::string& type, std::string_view reason, const std::string& message) {
+  // Events are best effort: a lost event must not fail the reconcile.
+  (void)client_.RecordEvent(attempt_.object, type, std::string(reason), message,
+                            options_.field_manager);
+}
+
+Outcome Run::Finish(Outcome outcome) {
+  attempt_.status["observedGeneration"] = attempt_.generation;
+  absl::Status written = PatchStatus(client_, kKustomizationKind, attempt_.object.Namespace(),
+                                     attempt_.object.Name(), attempt_.status);
+  if (!written.ok()) {
+    if (IsMissing(written)) return Outcome::Done();
+    return Outcome::Retry(written);
+  }
+  outcome.conditions = attempt_.status["conditions"];
+  return outcome;
+}
+
+Outcome Run::Fail(std::string_view reason, const std::string& message, Outcome outcome,
+                  bool terminal) {
+  attempt_.Set(kReadyCondition, "False", reason, message);
+  if (terminal) {
+    attempt_.Set(kStalledCondition, "True", reason, message);
+    attempt_.Remove(kReconcilingCondition);
+  } else {
+    attempt_.Remove(kStalledCondition);
+    attempt_.Set(kReconcilingCondition, "True", kProgressingWithRetryReason, message);
+  }
+  Event("Warning", reason, message);
+  if (outcome.error.ok() && outcome.kind != Outcome::Kind::kDone) {
+    outcome.error = absl::FailedPreconditionError(message);
+  }
+  return Finish(std::move(outcome));
+}
+
+absl::Status Run::EnsureFinalizer() {
+  if (HasFinalizer(attempt_.object)) return absl::OkStatus();
+  const Json& metadata = attempt_.object.json()["metadata"];
+  Json patch = metadata.contains("finalizers") && metadata["finalizers"].is_array()
+                   ? Json::array({{{"op", "add"},
+                                   {"path", "/metadata/finalizers/-"},
+                                   {"value", std::string(kFinalizer)}}})
+                   : Json::array({{{"op", "add"},
+                                   {"path", "/metadata/finalizers"},
+                                   {"value", Json::array({std::string(kFinalizer)})}}});
+  auto patched = client_.Patch(kKustomizationKind, attempt_.object.Namespace(),
+                               attempt_.object.Name(), kube::PatchType::kJson, patch.dump());
+  if (!patched.ok()) return patched.status();
+  return absl::OkStatus();
+}
+
+absl::Status Run::DropFinalizer() {
+  const Json& finalizers = attempt_.object.json()["metadata"].value("finalizers", Json::array());
+  Json kept = Json::array();
+  for (const Json& finalizer : finalizers) {
+    if (finalizer != kFinalizer) kept.push_back(finalizer);
+  }
+  // The test makes the patch fail instead of dropping a finalizer someone added meanwhile.
+  Json patch =
+      Json::array({{{"op", "test"}, {"path", "/metadata/finalizers"}, {"value", finalizers}},
+                   {{"op", "replace"}, {"path", "/metadata/finalizers"}, {"value", kept}}});
+  auto patched = client_.Patch(kKustomizationKind, attempt_.object.Namespace(),
+                               attempt_.object.Name(), kube::PatchType::kJson, patch.dump());
+  if (!patched.ok() && !IsMissing(patched.status())) return patched.status();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<kube::Client*> Run::ApplyClient(const KustomizationSpec& spec) {
+  if (!spec.kube_config && spec.service_account_name.empty()) return &client_;
+  kube::ClusterConfig config = options_.cluster_config;
+  std::string cache_key;
+  const std::string& namespace_name = attempt_.object.Namespace();
+  if (spec.kube_config) {
+    auto secret = client_.Get({"", "v1", "Secret"}, namespace_name, spec.kube_config->name);
+    if (!secret.ok()) {
+      return absl::Status(secret.status().code(), "spec.kubeConfig.secretRef: Secret/" +
+                                                      namespace_name + "/" +
+                                                      spec.kube_config->name + ": " +
+                                                      std::string(secret.status().message()));
+    }
+    const Json& data = secret->json().value("data", Json::object());
+    std::vector<std::string> keys = spec.kube_config->key.empty()
+                                        ? std::vector<std::string>{"value", "value.yaml"}
+                                        : std::vector<std::string>{spec.kube_config->key};
+    std::string text;
+    for (const std::string& key : keys) {
+      if (data.contains(key) && data[key].is_string() &&
+          absl::Base64Unescape(data[key].get<std::string>(), &text)) {
+        break;
+      }
+    }
+    if (text.empty()) {
+      return absl::InvalidArgumentError("spec.kubeConfig.secretRef: Secret/" + namespace_name +
+                                        "/" + spec.kube_config->name + " has no key " + keys[0]);
+    }
+    auto remote = kube::ParseKubeconfig(text, workspace_.root());
+    if (!remote.ok()) {
+      return absl::InvalidArgumentError("spec.kubeConfig: " +
+                                        std::string(remote.status().message()));
+    }
+    config = *remote;
+    cache_key = "kubeconfig:" + namespace_name + "/" + spec.kube_config->name + "@" +
+                secret->json()["metadata"].value("resourceVersion", "");
+  }
+  if (!spec.service_account_name.empty()) {
+    config = config.ImpersonatingServiceAccount(namespace_name, spec.service_account_name);
+    cache_key += "|sa:" + namespace_name + "/" + spec.service_account_name;
+  }
+  std::lock_guard lock(clients_mutex_);
+  auto& cached = clients_[cache_key];
+  if (!cached) {
+    auto created = kube::Client::Create(config);
+    if (!created.ok()) return created.status();
+    cached = std::move(*created);
+  }
+  return cached.get();
+}
+
+absl::StatusOr<Variables> Run::CollectVariables(const PostBuild& post_build) {
+  std::vector<Variables> sources;
+  const std::string& namespace_name = attempt_.object.Namespace();
+  for (size_t i = 0; i < post_build.substitute_from.size(); ++i) {
+    const SubstituteReference& reference = post_build.substitute_from[i];
+    auto source = client_.Get({"", "v1", reference.kind}, namespace_name, reference.name);
+    if (!source.ok()) {
+      if (IsMissing(source.status()) && reference.optional) continue;
+      return absl::Status(source.status().code(),
+                          "spec.postBuild.substituteFrom[" + std::to_string(i) +
+                              "]: " + reference.kind + "/" + namespace_name + "/" + reference.name +
+                              ": " + std::string(source.status().message()));
+    }
+    auto variables = VariablesOf(*source);
+    if (!variables.ok()) return variables.status();
+    sources.push_back(std::move(*variables));
+  }
+  return MergeVariables(sources, post_build.substitute);
+}
+
+Outcome Run::Reconcile(const ObjectKey& key) {
+  auto object = client_.Get(kKustomizationKind, key.namespace_name, key.name);
+  if (!object.ok()) {
+    if (IsMissing(object.status())) return Outcome::Done();
+    return Outcome::Retry(object.status());
+  }
+  attempt_.object = std::move(*object);
+  const Json& metadata = attempt_.object.json()["metadata"];
+  attempt_.generation = metadata.value("generation", int64_t{0});
+  attempt_.status = attempt_.object.json().value("status", Json::object());
+  if (!attempt_.status.is_object()) attempt_.status = Json::object();
+  attempt_.status.erase("observedGeneration");
+
+  auto spec = ParseSpec(attempt_.object);
+  if (metadata.contains("deletionTimestamp")) {
+    return Finalize(spec.ok() ? &*spec : nullptr);
+  }
+  if (spec.ok() && spec->suspend) return Outcome::Done();
+  if (absl::Status added = EnsureFinalizer(); !added.ok()) {
+    if (IsMissing(added)) return Outcome::Done();
+    return Outcome::Retry(added);
+  }
+  if (std::string requested = attempt_.object.Annotation(kRequestedAtAnnotation);
+      !requested.empty()) {
+    attempt_.status["lastHandledReconcileAt"] = requested;
+  }
+  if (!spec.ok()) {
+    return Fail(kInvalidSpecReason, std::string(spec.status().message()), Outcome::Done(), true);
+  }
+  if (spec->source_ref.kind != "GitRepository") {
+    return Fail(kArtifactFailedReason,
+                "spec.sourceRef.kind: " + spec->source_ref.kind +
+                    " sources are not supported by this reconciler (only GitRepository)",
+                Outcome::Done(), true);
+  }
+
+  // Dependencies: a cycle never resolves; anything else not ready is waited for.
+  if (!spec->depends_on.empty()) {
+    auto all = client_.List(kKustomizationKind, "");
+    if (all.ok()) {
+      auto cycle = FindDependencyCycle(all->items, key);
+      if (!cycle.empty()) {
+        return Fail(kDependencyNotReadyReason,
+                    "circular dependency: " + DescribeCycle(cycle) + "; it can never be ready",
+                    Outcome::Done(), true);
+      }
+    }
+    absl::Status ready = DependenciesReady(client_, spec->depends_on);
+    if (!ready.ok()) {
+      if (ready.code() != absl::StatusCode::kFailedPrecondition) return Outcome::Retry(ready);
+      return Fail(kDependencyNotReadyReason,
+                  std::string(ready.message()) + ", retrying in " +
+                      FormatDuration(options_.requeue_dependency),
+                  Outcome::RequeueAfter(options_.requeue_dependency));
+    }
+  }
+  return Apply(*spec);
+}
+
+Outcome Run::Apply(const KustomizationSpec& spec) {
+  const std::string& namespace_name = attempt_.object.Namespace();
+  const std::string source_name =
+      "GitRepository/" + spec.source_ref.namespace_name + "/" + spec.source_ref.name;
+  auto source =
+      client_.Get(kGitRepositoryKind, spec.source_ref.namespace_name, spec.source_ref.name);
+  if (!source.ok()) {
+    if (!IsMissing(source.status())) return Outcome::Retry(source.status());
+    return Fail(kArtifactFailedReason, "Source '" + source_name + "' not found",
+                Outcome::RequeueAfter(options_.requeue_dependency));
+  }
+  const Json& source_status = source->json().value("status", Json::object());
+  if (!source_status.contains("artifact") || source_status["artifact"].is_null()) {
+    return Fail(kArtifactFailedReason,
+                "Source '" + source_name + "' is not ready, artifact not found",
+                Outcome::RequeueAfter(options_.requeue_dependency));
+  }
+  auto artifact = artifact::Artifact::FromJson(source_status["artifact"]);
+  if (!artifact.ok()) {
+    return Fail(kArtifactFailedReason,
+                "Source '" + source_name + "': " + std::string(artifact.status().message()),
+                Outcome::RequeueAfter(options_.requeue_dependency));
+  }
+  const std::string revision = artifact->revision;
+  attempt_.status["lastAttemptedRevision"] = revision;
+  Outcome retry = Outcome::RequeueAfter(spec.retry_interval);
+
+  auto tree = workspace_.Acquire(*artifact);
+  if (!tree.ok()) {
+    return Fail(kArtifactFailedReason, std::string(tree.status().message()), retry);
+  }
+
+  // Build into the objects to apply: nothing is applied unless every step succeeds.
+  std::vector<manifest::Object> objects;
+  {
+    std::string scratch;
+    if (NeedsOverlay(spec)) {
+      auto made = workspace_.ScratchDirectory();
+      if (!made.ok()) return Fail(kBuildFailedReason, std::string(made.status().message()), retry);
+      scratch = *made;
+    }
+    auto built = BuildKustomization((*tree)->path(), spec, scratch);
+    if (!scratch.empty()) {
+      std::error_code error;
+      fs::remove_all(scratch, error);
+    }
+    if (!built.ok()) {
+      return Fail(kBuildFailedReason,
+                  "kustomize build failed: " + std::string(built.status().message()), retry);
+    }
+    objects = std::move(*built);
+  }
+  ApplyCommonMetadata(objects, spec);
+  if (spec.post_build) {
+    auto variables = CollectVariables(*spec.post_build);
+    if (!variables.ok()) {
+      return Fail(kBuildFailedReason, std::string(variables.status().message()), retry);
+    }
+    if (absl::Status substituted = SubstituteObjects(objects, *variables); !substituted.ok()) {
+      return Fail(kBuildFailedReason, std::string(substituted.message()), retry);
+    }
+  }
+  for (manifest::Object& object : objects) {
+    if (IsSopsEncrypted(object)) {
+      std::string why = spec.decryption ? "SOPS decryption is not available in this reconciler"
+                                        : "spec.decryption is not configured";
+      return Fail(kBuildFailedReason,
+                  object.Describe() + " is SOPS-encrypted and " + why + "; nothing was applied",
+                  retry);
+    }
+    object.SetLabel(kOwnerNameLabel, attempt_.object.Name());
+    object.SetLabel(kOwnerNamespaceLabel, namespace_name);
+  }
+  const std::string digest = BuildDigest(objects);
+
+  auto old_inventory = InventoryFromJson(attempt_.status.value("inventory", Json()));
+  if (!old_inventory.ok()) old_inventory = Inventory{};
+
+  auto apply_client = ApplyClient(spec);
+  if (!apply_client.ok()) {
+    return Fail(kReconciliationFailedReason, std::string(apply_client.status().message()), retry);
+  }
+  auto record_history = [&](std::string_view status) {
+    UpdateHistory(attempt_.status["history"],
+                  {.digest = digest,
+                   .revision = revision,
+                   .status = std::string(status),
+                   .time = Clock::now(),
+                   .duration = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       Clock::now() - attempt_.started)});
+  };
+
+  kube::ApplyResult applied = kube::ApplyAll(**apply_client, objects,
+                                             {.field_manager = options_.field_manager,
+                                              .force = spec.force,
+                                              .concurrency = options_.apply_concurrency});
+  Inventory new_inventory = InventoryOf(applied.change_set);
+  if (!applied.status.ok()) {
+    // What did get applied is ours now: keep it in the inventory so a later prune finds it.
+    attempt_.status["inventory"] = InventoryToJson(Union(*old_inventory, new_inventory));
+    record_history(kReconciliationFailedReason);
+    return Fail(kReconciliationFailedReason, std::string(applied.status.message()), retry);
+  }
+  std::string changed;
+  for (const kube::Change& change : applied.change_set.changes) {
+    if (change.action == kube::Action::kCreated || change.action == kube::Action::kConfigured) {
+      changed += change.subject + " " + std::string(kube::ToString(change.action)) + "\n";
+    }
+  }
+
+  // Prune what left the inventory; failed deletions stay in it.
+  Inventory inventory = new_inventory;
+  if (spec.prune) {
+    Inventory stale = InventoryDiff(*old_inventory, new_inventory);
+    if (!stale.empty()) {
+      PruneResult pruned = Prune(**apply_client, stale,
+                                 {.owner_name = attempt_.object.Name(),
+                                  .owner_namespace = namespace_name,
+                                  .concurrency = options_.apply_concurrency});
+      for (const kube::Change& change : pruned.change_set.changes) {
+        if (change.action == kube::Action::kDeleted) changed += change.subject + " deleted\n";
+      }
+      inventory = Union(new_inventory, pruned.failed);
+      if (!pruned.status.ok()) {
+        attempt_.status["inventory"] = InventoryToJson(inventory);
+        record_history(kPruneFailedReason);
+        return Fail(kPruneFailedReason, std::string(pruned.status.message()), retry);
+      }
+    }
+  }
+  attempt_.status["inventory"] = InventoryToJson(inventory);
+  if (!changed.empty()) {
+    changed.pop_back();
+    Event("Normal", kProgressingReason, changed);
+  }
+
+  // Health: everything applied (wait) or the listed objects.
+  std::vector<manifest::Object> awaited;
+  if (spec.wait) {
+    for (const manifest::Object& object : objects) {
+      bool skipped = false;
+      for (const kube::Change& change : applied.change_set.changes) {
+        if (change.identity == object.Identity() && change.action == kube::Action::kSkipped) {
+          skipped = true;
+        }
+      }
+      if (!skipped) awaited.push_back(object);
+    }
+  } else {
+    for (const CrossNamespaceReference& check : spec.health_checks) {
+      Json json{{"apiVersion", check.api_version.empty() ? "v1" : check.api_version},
+                {"kind", check.kind},
+                {"metadata", {{"name", check.name}, {"namespace", check.namespace_name}}}};
+      awaited.emplace_back(std::move(json));
+    }
+  }
+  if (!awaited.empty()) {
+    absl::Status healthy =
+        kube::WaitForSet(**apply_client, awaited,
+                         {.timeout = std::chrono::duration_cast<std::chrono::seconds>(spec.timeout),
+                          .interval = std::chrono::milliseconds(1000),
+                          .cancel = &context_.cancel});
+    if (healthy.code() == absl::StatusCode::kCancelled) {
+      attempt_.Set(kHealthyCondition, "Unknown", kHealthCheckCanceledReason,
+                   std::string(healthy.message()));
+      return Fail(kHealthCheckCanceledReason, std::string(healthy.message()),
+                  Outcome::RequeueAfter(std::chrono::milliseconds(0)));
+    }
+    if (!healthy.ok()) {
+      attempt_.Set(kHealthyCondition, "False", kHealthCheckFailedReason,
+                   std::string(healthy.message()));
+      record_history(kHealthCheckFailedReason);
+      return Fail(kHealthCheckFailedReason, std::string(healthy.message()), retry);
+    }
+    attempt_.Set(kHealthyCondition, "True", kSucceededReason, "Health check passed");
+  } else {
+    attempt_.Remove(kHealthyCondition);
+  }
+
+  std::string message = "Applied revision: " + revision;
+  attempt_.Set(kReadyCondition, "True", kReconciliationSucceededReason, message);
+  attempt_.Remove(kReconcilingCondition);
+  attempt_.Remove(kStalledCondition);
+  attempt_.status["lastAppliedRevision"] = revision;
+  if (source_status["artifact"].contains("metadata")) {
+    // Flux records the origin revision when the source publishes one.
+    std::string origin =
+        source_status["artifact"]["metadata"].value("org.opencontainers.image.revision", "");
+    if (!origin.empty()) attempt_.status["lastAppliedOriginRevision"] = origin;
+  }
+  record_history(kReconciliationSucceededReason);
+  return Finish(Outcome::RequeueAfter(spec.interval, true));
+}
+
+Outcome Run::Finalize(const KustomizationSpec* spec) {
+  if (!HasFinalizer(attempt_.object)) return Outcome::Done();
+  bool prune = false;
+  bool wait = false;
+  if (spec != nullptr && !spec->suspend) {
+    prune = (spec->deletion_policy == "MirrorPrune" && spec->prune) ||
+            spec->deletion_policy == "Delete" || spec->deletion_policy == "WaitForTermination";
+    wait = spec->deletion_policy == "WaitForTermination";
+  }
+  if (prune) {
+    auto inventory = InventoryFromJson(attempt_.status.value("inventory", Json()));
+    auto apply_client = ApplyClient(*spec);
+    if (inventory.ok() && !inventory->empty() && apply_client.ok()) {
+      PruneResult pruned =
+          Prune(**apply_client, InventoryDiff(*inventory, {}),
+                {.owner_name = attempt_.object.Name(),
+                 .owner_namespace = attempt_.object.Namespace(),
+                 .concurrency = options_.apply_concurrency,
+                 .wait_for_termination = wait ? spec->timeout : std::chrono::milliseconds(0)});
+      if (!pruned.status.ok()) {
+        Event("Warning", kPruneFailedReason, std::string(pruned.status.message()));
+        return Outcome::Retry(pruned.status);
+      }
+      std::string deleted;
+      for (const kube::Change& change : pruned.change_set.changes) {
+        if (change.action == kube::Action::kDeleted) deleted += change.subject + " deleted\n";
+      }
+      if (!deleted.empty()) {
+        deleted.pop_back();
+        Event("Normal", "Progressing", deleted);
+      }
+    }
+  }
+  if (absl::Status dropped = DropFinalizer(); !dropped.ok()) return Outcome::Retry(dropped);
+  return Outcome::Done();
+}
+
+}  // namespace
+
+Outcome KustomizationReconciler::Reconcile(const ObjectKey& key, const ReconcileContext& context) {
+  Run run(client_, options_, state_->workspace, state_->clients_mutex, state_->clients, context);
+  return run.Reconcile(key);
+}
+
+std::vector<ObjectKey> KustomizationReconciler::UsersOfSource(
+    const std::vector<manifest::Object>& kustomizations, const manifest::Object& source) {
+  std::vector<ObjectKey> users;
+  for (const manifest::Object& kustomization : kustomizations) {
+    const Json& reference =
+        kustomization.json().value("spec", Json::object()).value("sourceRef", Json::object());
+    std::string namespace_name = reference.value("namespace", "");
+    if (namespace_name.empty()) namespace_name = kustomization.Namespace();
+    if (reference.value("kind", "") == source.Kind() &&
+        reference.value("name", "") == source.Name() && namespace_name == source.Namespace()) {
+      users.push_back({kustomization.Namespace(), kustomization.Name()});
+    }
+  }
+  return users;
+}
+
+std::vector<ObjectKey> KustomizationReconciler::Dependents(
+    const std::vector<manifest::Object>& kustomizations, const manifest::Object& dependency) {
+  std::vector<ObjectKey> dependents;
+  ObjectKey dependency_key{dependency.Namespace(), dependency.Name()};
+  for (const manifest::Object& kustomization : kustomizations) {
+    for (const ObjectKey& key : DependencyKeys(kustomization)) {
+      if (key == dependency_key) {
+        dependents.push_back({kustomization.Namespace(), kustomization.Name()});
+        break;
+      }
+    }
+  }
+  return dependents;
+}
+
+}  // namespace fluxcpp::reconciler::kustomization
