@@ -93,8 +93,11 @@ std::string WhoAmI(kube::Client& client) {
   return (*response)["status"]["userInfo"]["username"].get<std::string>();
 }
 
-ScratchDirectory::ScratchDirectory() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "fluxcpp-test.XXXXXX").string();
+ScratchDirectory::ScratchDirectory()
+    : ScratchDirectory(std::filesystem::temp_directory_path().string()) {}
+
+ScratchDirectory::ScratchDirectory(const std::string& parent) {
+  std::string pattern = (std::filesystem::path(parent) / "fluxcpp-test.XXXXXX").string();
   REQUIRE(::mkdtemp(pattern.data()) != nullptr);
   path_ = pattern;
 }

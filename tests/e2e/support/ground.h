@@ -49,6 +49,8 @@ std::string WhoAmI(kube::Client& client);
 class ScratchDirectory {
  public:
   ScratchDirectory();
+  // Under `parent` instead, e.g. /var/tmp for paths a test must keep outside a pod's /tmp mount.
+  explicit ScratchDirectory(const std::string& parent);
   ScratchDirectory(const ScratchDirectory&) = delete;
   ScratchDirectory& operator=(const ScratchDirectory&) = delete;
   ~ScratchDirectory();
