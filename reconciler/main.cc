@@ -1,0 +1,114 @@
+// flux-reconciler: Flux's source-controller and kustomize-controller in one process. It serves
+// GitRepository artifacts from its own storage and applies Kustomizations from them, so a
+// repository written for Flux works unchanged.
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "lib/kube/client.h"
+#include "reconciler/artifact/server.h"
+#include "reconciler/artifact/storage.h"
+#include "reconciler/kustomization/kustomization_reconciler.h"
+#include "reconciler/runtime/flags.h"
+#include "reconciler/runtime/log.h"
+#include "reconciler/runtime/manager.h"
+#include "reconciler/source/git_repository_reconciler.h"
+
+namespace fluxcpp::reconciler {
+namespace {
+
+// The Service that publishes artifacts, as status.artifact.url names it.
+std::string ArtifactBaseUrl(const ReconcilerFlags& flags) {
+  std::string host = flags.storage_adv_addr;
+  if (host.empty()) {
+    host = absl::StrCat("flux-reconciler.", flags.runtime_namespace, ".svc.", flags.cluster_domain,
+                        ".");
+  }
+  return absl::StrCat("http://", host);
+}
+
+// $TMPDIR, else /tmp (an emptyDir in the reconciler's Deployment).
+std::string ScratchDirectory() {
+  const char* tmpdir = std::getenv("TMPDIR");
+  return tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+}
+
+// Wakes the Kustomizations that use a source whenever the source changes, and those that depend
+// on a Kustomization whenever it changes, instead of waiting for their next interval.
+void WireRelatedObjects(Controller& kustomizations) {
+  kustomizations.WatchRelated(source::kGitRepositoryKind, [&](const kube::WatchEvent& event) {
+    return kustomization::KustomizationReconciler::UsersOfSource(kustomizations.cache().List(),
+                                                                 event.object);
+  });
+  kustomizations.WatchRelated(kustomization::kKustomizationKind,
+                              [&](const kube::WatchEvent& event) {
+                                return kustomization::KustomizationReconciler::Dependents(
+                                    kustomizations.cache().List(), event.object);
+                              });
+}
+
+int Run(int argc, char** argv) {
+  absl::StatusOr<ReconcilerFlags> flags = ParseFlags(argc, argv);
+  if (!flags.ok()) {
+    std::cerr << "flux-reconciler: " << flags.status().message() << "\n";
+    return 2;
+  }
+  if (flags->help) {
+    std::cout << *flags->help;
+    return 0;
+  }
+  SetLogLevel(flags->log_level);
+  std::atomic<bool> stop{false};
+  SignalStop signals(stop);  // first, so every thread started later leaves the signals to it
+
+  absl::StatusOr<kube::ClusterConfig> cluster = ClusterConfigFromFlags(*flags);
+  if (!cluster.ok()) {
+    LogError("no cluster to talk to", {{"error", std::string(cluster.status().message())}});
+    return 1;
+  }
+  auto client = kube::Client::Create(*cluster);
+  if (!client.ok()) {
+    LogError("cannot create the Kubernetes client",
+             {{"error", std::string(client.status().message())}});
+    return 1;
+  }
+
+  artifact::Storage storage(flags->storage_path, ArtifactBaseUrl(*flags));
+  artifact::ArtifactServer artifact_server(flags->storage_path, flags->storage_addr);
+  if (absl::Status started = artifact_server.Start(); !started.ok()) {
+    LogError("cannot serve artifacts", {{"error", std::string(started.message())}});
+    return 1;
+  }
+
+  // Clones and unpacked trees stay off the storage volume, which is served over HTTP as a whole.
+  const std::string scratch = ScratchDirectory();
+  source::GitRepositoryReconciler git_repositories(
+      **client, storage, {.clone_root = absl::StrCat(scratch, "/gitrepository")});
+  kustomization::KustomizationReconciler kustomizations(
+      **client, storage,
+      {.cluster_config = *cluster,
+       .workspace_root = absl::StrCat(scratch, "/kustomization"),
+       .requeue_dependency =
+           std::chrono::duration_cast<std::chrono::seconds>(flags->requeue_dependency)});
+
+  Manager manager(**client, ManagerOptionsFromFlags(*flags));
+  manager.AddController(git_repositories,
+                        {.name = "gitrepository", .kind = source::kGitRepositoryKind});
+  Controller& kustomization_controller = manager.AddController(
+      kustomizations, {.name = "kustomization", .kind = kustomization::kKustomizationKind});
+  WireRelatedObjects(kustomization_controller);
+
+  absl::Status result = manager.Run(stop);
+  artifact_server.Stop();
+  if (!result.ok()) {
+    LogError("stopped", {{"error", std::string(result.message())}});
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+}  // namespace fluxcpp::reconciler
+
+int main(int argc, char** argv) { return fluxcpp::reconciler::Run(argc, argv); }
