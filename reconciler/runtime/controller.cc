@@ -183,7 +183,7 @@ absl::Status Controller::Run(const std::atomic<bool>& stop, const std::atomic<bo
   }
   auto ready_or_failed = [&] { return failed.load() || (Synced() && elected.load()); };
   std::vector<std::thread> workers;
-  if (WaitFor(stop, ready_or_failed) && !failed.load()) {
+  if (WaitFor(stop, ready_or_failed) && !failed.load() && !stop.load()) {
     LogInfo("starting workers",
             {{"controller", state.options.name}, {"workers", state.options.workers}});
     for (int i = 0; i < state.options.workers; ++i) {
