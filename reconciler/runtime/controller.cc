@@ -59,6 +59,7 @@ struct Controller::State {
     if (ShouldReconcile(event, previous)) {
       LogDebug("enqueue", {{"controller", options.name}, {"key", key.ToString()}});
       queue.Add(key);
+      if (options.metrics) options.metrics->SetQueueDepth(options.name, queue.Length());
     }
   }
 
@@ -126,6 +127,7 @@ struct Controller::State {
   WorkQueue queue;
   Informer informer;
   std::vector<std::unique_ptr<Informer>> related;
+  std::atomic<bool> reconciling{false};
   std::atomic<bool> ran{false};  // Run works once: its queue shuts down at the end
 };
 
@@ -157,6 +159,7 @@ absl::Status Controller::Run(const std::atomic<bool>& stop, const std::atomic<bo
   if (state.ran.exchange(true)) {
     return absl::FailedPreconditionError("controller " + state.options.name + " ran already");
   }
+  state.reconciling.store(true);
   if (state.options.metrics) {
     state.options.metrics->SetMaxConcurrentReconciles(state.options.name, state.options.workers);
   }
@@ -180,7 +183,7 @@ absl::Status Controller::Run(const std::atomic<bool>& stop, const std::atomic<bo
   }
   auto ready_or_failed = [&] { return failed.load() || (Synced() && elected.load()); };
   std::vector<std::thread> workers;
-  if (WaitFor(stop, ready_or_failed) && !failed.load()) {
+  if (WaitFor(stop, ready_or_failed) && !failed.load() && !stop.load()) {
     LogInfo("starting workers",
             {{"controller", state.options.name}, {"workers", state.options.workers}});
     for (int i = 0; i < state.options.workers; ++i) {
@@ -193,6 +196,7 @@ absl::Status Controller::Run(const std::atomic<bool>& stop, const std::atomic<bo
   state.queue.ShutDown();
   informers_stop.store(true);
   for (std::thread& worker : workers) worker.join();
+  state.reconciling.store(false);
   for (std::thread& thread : informer_threads) thread.join();
   LogInfo("controller stopped", {{"controller", state.options.name}});
   std::lock_guard lock(failure_mutex);
@@ -206,6 +210,8 @@ bool Controller::Synced() const {
   }
   return true;
 }
+
+bool Controller::Reconciling() const { return state_->reconciling.load(); }
 
 const ObjectCache& Controller::cache() const { return state_->informer; }
 

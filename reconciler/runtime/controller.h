@@ -129,6 +129,11 @@ class Controller {
   // Whether the informers have delivered their initial lists (for /readyz).
   bool Synced() const;
 
+  // Whether Run may still start workers or has reconciles running; false before Run and as soon
+  // as its workers finished after `stop` (while the informers may still be closing), so a
+  // leader can hand its Lease over without waiting for them.
+  bool Reconciling() const;
+
   // The objects of the controller's own kind, as last seen by its informer.
   const ObjectCache& cache() const;
 

@@ -85,9 +85,14 @@ absl::Status Manager::Run(const std::atomic<bool>& stop) {
     while (!election_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   controllers_stop.store(true);
-  for (std::thread& thread : threads) thread.join();
-  watchdog.join();
-  // Only once no reconcile runs any more may a successor start.
+  // Only once no reconcile runs any more may a successor start; the informers need not be closed.
+  auto reconciling = [this] {
+    for (const auto& controller : controllers_) {
+      if (controller->Reconciling()) return true;
+    }
+    return false;
+  };
+  while (reconciling()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   if (elector && leading_.load() && lost.ok()) {
     absl::Status released = elector->Release();
     if (!released.ok()) {
@@ -95,6 +100,8 @@ absl::Status Manager::Run(const std::atomic<bool>& stop) {
     }
   }
   leading_.store(false);
+  for (std::thread& thread : threads) thread.join();
+  watchdog.join();
   (*health)->Stop();
   (*metrics)->Stop();
   std::lock_guard lock(failure_mutex);
