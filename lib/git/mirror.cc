@@ -7,6 +7,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "lib/git/libgit2.h"
 #include "lib/git/remote_session.h"
 #include "lib/git/semver.h"
@@ -274,7 +275,10 @@ absl::StatusOr<size_t> Mirror::Fetch(const std::string& remote_ref, Deadline dea
     refspecs = {absl::StrCat("+refs/heads/*:", kMirrorRefPrefix, "heads/*"),
                 absl::StrCat("+refs/tags/*:", kMirrorRefPrefix, "tags/*")};
   } else {
-    refspecs = {absl::StrCat("+", remote_ref, ":", kMirrorRefPrefix, remote_ref.substr(5))};
+    // "refs/heads/main" lands in refs/mirror/heads/main, "HEAD" in refs/mirror/HEAD.
+    absl::string_view name = remote_ref;
+    absl::ConsumePrefix(&name, "refs/");
+    refspecs = {absl::StrCat("+", remote_ref, ":", kMirrorRefPrefix, name)};
   }
   std::vector<char*> pointers;
   for (std::string& refspec : refspecs) pointers.push_back(refspec.data());

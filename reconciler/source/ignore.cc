@@ -151,7 +151,11 @@ std::vector<IgnorePattern> ParseIgnorePatterns(std::string_view text,
     }
     if (line.empty()) continue;
     pattern.anchored = line.find('/') != std::string::npos;
-    pattern.parts = SplitPath(line);
+    for (std::string& part : SplitPath(line)) {
+      // "**/**" means what one "**" does; collapsing keeps matching from backtracking needlessly.
+      if (part == "**" && !pattern.parts.empty() && pattern.parts.back() == "**") continue;
+      pattern.parts.push_back(std::move(part));
+    }
     if (pattern.parts.empty()) continue;
     patterns.push_back(std::move(pattern));
   }

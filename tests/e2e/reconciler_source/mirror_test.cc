@@ -55,6 +55,9 @@ TEST_CASE("Mirror fetches incrementally and writes trees") {
   CHECK(*received <= 4);  // the new commit, two trees, one blob: nothing already there
   CHECK((*mirror)->HasCommit(second));
 
+  // Refs outside refs/ (the remote's HEAD) can be fetched too.
+  REQUIRE((*mirror)->Fetch("HEAD").ok());
+
   std::string out = scratch.path() + "/tree";
   REQUIRE((*mirror)->WriteTree(second, out).ok());
   CHECK(ReadTextFile(out + "/files/file-0.yaml") == "n: changed\n");
