@@ -223,8 +223,9 @@ TEST_CASE(
   // It was asked to stop (SIGTERM), not killed.
   CHECK(FileText(reports.path() + "/" + first_name + "/terminated") ==
         std::to_string(first_pid) + "\n");
-  // The first pod's emptyDir went with it; the second pod's is its own.
-  CHECK_FALSE(fs::exists(pod_directory + "/volumes"));
+  // The first pod's emptyDir goes with the pod (once it is gone from the API, too).
+  WaitUntil(runner, "the first pod's volumes are removed",
+            [&] { return !fs::exists(pod_directory + "/volumes"); });
   CHECK(ProcessRuns(second_pid));
 
   // Deleting the Deployment deletes its pod, and the process with it.
