@@ -223,3 +223,54 @@ TEST_CASE("per-object ssa and reconcile annotations decide what is applied") {
 
 }  // namespace
 }  // namespace fluxcpp::testing
+
+namespace fluxcpp::testing {
+namespace {
+
+TEST_CASE("a changed immutable field fails without force and is recreated with it") {
+  KustomizationGround ground("ks-force");
+  const std::string ns = ground.ns();
+  ground.Publish("source", "selector-one", Revision(1));
+  ground.CreateKustomization("app", {});
+  ground.Reconcile("app");
+  REQUIRE(ground.Ready("app")["status"] == "True");
+  auto original = ground.client().Get(kDeploymentKind, ns, "reshaped");
+  REQUIRE(original.ok());
+
+  ground.Publish("source", "selector-two", Revision(2));
+  ground.Reconcile("app");
+  Json ready = ground.Ready("app");
+  CHECK(ready["reason"] == "ReconciliationFailed");
+  CHECK_THAT(ready["message"].get<std::string>(),
+             Catch::Contains("Deployment/" + ns + "/reshaped") && Catch::Contains("immutable"));
+
+  auto forced = ground.client().Patch(reconciler::kustomization::kKustomizationKind, ns, "app",
+                                      kube::PatchType::kMerge, R"({"spec":{"force":true}})");
+  REQUIRE(forced.ok());
+  Outcome outcome = ground.Reconcile("app");
+  INFO(outcome.error.ToString());
+  CHECK(ground.Ready("app")["status"] == "True");
+  auto recreated = ground.client().Get(kDeploymentKind, ns, "reshaped");
+  REQUIRE(recreated.ok());
+  CHECK(recreated->json()["spec"]["selector"]["matchLabels"]["shape"] == "two");
+  CHECK(recreated->json()["metadata"]["uid"] != original->json()["metadata"]["uid"]);
+}
+
+}  // namespace
+}  // namespace fluxcpp::testing
+
+namespace fluxcpp::testing {
+namespace {
+
+TEST_CASE("a suspended Kustomization is left alone") {
+  KustomizationGround ground("ks-suspend");
+  ground.Publish("source", "app-v1", Revision(1));
+  ground.CreateKustomization("app", {{"suspend", true}});
+  Outcome outcome = ground.Reconcile("app");
+  CHECK(outcome.kind == Outcome::Kind::kDone);
+  CHECK_FALSE(ground.Exists(kConfigMapKind, "settings"));
+  CHECK_FALSE(ground.Status("app").contains("conditions"));
+}
+
+}  // namespace
+}  // namespace fluxcpp::testing
