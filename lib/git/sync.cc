@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "lib/git/libgit2.h"
+#include "lib/git/mirror.h"
 #include "lib/git/remote_session.h"
 #include "lib/git/repository.h"
 
@@ -248,36 +249,13 @@ absl::Status Repository::ReapplyOn(const std::string& upstream) {
 
 absl::StatusOr<std::optional<std::string>> LsRemote(const std::string& url, const std::string& ref,
                                                     const AuthOptions& auth) {
-  RemoteSession session(url, auth);
-  if (!session.status().ok()) return session.status();
-  git_remote* raw_remote = nullptr;
-  if (int error = git_remote_create_detached(&raw_remote, url.c_str()); error < 0) {
-    return session.Error(error, "ls-remote");
-  }
-  RemoteHandle remote(raw_remote);
-  git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
-  session.FillCallbacks(callbacks);
-  git_proxy_options proxy = GIT_PROXY_OPTIONS_INIT;
-  if (int error = git_remote_connect(remote.get(), GIT_DIRECTION_FETCH, &callbacks, &proxy,
-                                     &session.custom_headers());
-      error < 0) {
-    return session.Error(error, "ls-remote");
-  }
-  const git_remote_head** heads = nullptr;
-  size_t count = 0;
-  if (int error = git_remote_ls(&heads, &count, remote.get()); error < 0) {
-    return session.Error(error, "ls-remote");
-  }
+  absl::StatusOr<std::vector<RemoteRef>> refs = ListRemoteRefs(url, auth);
+  if (!refs.ok()) return refs.status();
   std::string name = ref == "HEAD" || absl::StartsWith(ref, "refs/") ? ref : "refs/heads/" + ref;
-  std::optional<std::string> found;
-  for (size_t i = 0; i < count; ++i) {
-    if (name == heads[i]->name) {
-      found = OidToString(heads[i]->oid);
-      break;
-    }
+  for (const RemoteRef& remote_ref : *refs) {
+    if (remote_ref.name == name) return remote_ref.target;
   }
-  git_remote_disconnect(remote.get());
-  return found;
+  return std::nullopt;
 }
 
 absl::Status CheckPushAccess(const std::string& url, const AuthOptions& auth) {

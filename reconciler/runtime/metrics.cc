@@ -23,15 +23,17 @@ std::string FormatNumber(double value) {
   return std::string(buffer, result.ptr);
 }
 
-std::string EscapeLabelValue(std::string_view value) {
+// Prometheus's text format escapes backslashes and newlines in help texts, and double quotes as
+// well in label values.
+std::string Escape(std::string_view text, bool quotes) {
   std::string escaped;
-  for (char c : value) {
+  for (char c : text) {
     if (c == '\\') {
       escaped += "\\\\";
-    } else if (c == '"') {
-      escaped += "\\\"";
     } else if (c == '\n') {
       escaped += "\\n";
+    } else if (c == '"' && quotes) {
+      escaped += "\\\"";
     } else {
       escaped.push_back(c);
     }
@@ -39,19 +41,8 @@ std::string EscapeLabelValue(std::string_view value) {
   return escaped;
 }
 
-std::string EscapeHelp(std::string_view help) {
-  std::string escaped;
-  for (char c : help) {
-    if (c == '\\') {
-      escaped += "\\\\";
-    } else if (c == '\n') {
-      escaped += "\\n";
-    } else {
-      escaped.push_back(c);
-    }
-  }
-  return escaped;
-}
+std::string EscapeLabelValue(std::string_view value) { return Escape(value, true); }
+std::string EscapeHelp(std::string_view help) { return Escape(help, false); }
 
 std::string ObjectId(std::string_view kind, const ObjectKey& key) {
   return std::string(kind) + "/" + key.ToString();

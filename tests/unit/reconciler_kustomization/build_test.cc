@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "lib/manifest/yaml.h"
+#include "tests/unit/temporary_directory.h"
 #include "tests/unit/testdata.h"
 
 namespace fluxcpp::reconciler::kustomization {
@@ -15,23 +16,7 @@ namespace {
 namespace fs = std::filesystem;
 using manifest::Json;
 
-// A private temporary folder, removed at the end of the scope.
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    std::string pattern = (fs::temp_directory_path() / "ks-build-test.XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TemporaryDirectory() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TemporaryDirectory;
 
 // Every file below `root` with its content, to prove a build left a tree alone.
 std::map<std::string, std::string> Snapshot(const std::string& root) {

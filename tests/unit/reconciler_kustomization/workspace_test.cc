@@ -5,6 +5,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/unit/temporary_directory.h"
 #include "tests/unit/testdata.h"
 
 namespace fluxcpp::reconciler::kustomization {
@@ -12,22 +13,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TemporaryDirectory {
- public:
-  TemporaryDirectory() {
-    std::string pattern = (fs::temp_directory_path() / "ks-workspace-test.XXXXXX").string();
-    REQUIRE(::mkdtemp(pattern.data()) != nullptr);
-    path_ = pattern;
-  }
-  ~TemporaryDirectory() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
+using testing::TemporaryDirectory;
 
 TEST_CASE("concurrent reconciles of one revision share one unpacked tree") {
   TemporaryDirectory storage_root;
