@@ -83,7 +83,7 @@ TEST_CASE("the flux CLI reads our status and reconciles through flux-reconciler"
   REQUIRE(kustomizations.exit_code == 0);
   rows = ParseTable(kustomizations.output);
   REQUIRE(rows.size() == 2);
-  for (const std::string name : {ns, std::string("apps")}) {
+  for (const std::string& name : {ns, std::string("apps")}) {
     CHECK(rows[name]["READY"] == "True");
     CHECK(rows[name]["REVISION"] == Short(first));
     CHECK(rows[name]["MESSAGE"] == "Applied revision: " + Short(first));
@@ -106,6 +106,14 @@ TEST_CASE("the flux CLI reads our status and reconciles through flux-reconciler"
   INFO(source.output);
   CHECK(source.exit_code == 0);
   CHECK(source.output.find("fetched revision " + second) != std::string::npos);
+
+  // `flux check` finds the install: the reconciler Deployment ready, our CRDs, bootstrapped.
+  CommandRun check = RunFlux("check -n " + ns);
+  INFO(check.output);
+  CHECK(check.exit_code == 0);
+  CHECK(check.output.find("flux-reconciler: deployment ready") != std::string::npos);
+  CHECK(check.output.find("bootstrapped: true") != std::string::npos);
+  CHECK(check.output.find("all checks passed") != std::string::npos);
 }
 
 }  // namespace

@@ -277,7 +277,7 @@ void WriteBulk(TakeoverGround& ground, const std::vector<std::string>& names) {
 std::vector<std::string> NumberedNames(const std::string& prefix, int count) {
   std::vector<std::string> names;
   for (int i = 0; i < count; ++i) {
-    char suffix[8];
+    char suffix[16];
     std::snprintf(suffix, sizeof suffix, "%03d", i);
     names.push_back(prefix + "-" + suffix);
   }

@@ -18,6 +18,7 @@
 
 #include "lib/git/repository.h"
 #include "lib/kube/client.h"
+#include "lib/kube/errors.h"
 #include "tests/e2e/bootstrap_workflow/workflow_ground.h"
 #include "tests/e2e/git/git_ground.h"
 #include "tests/e2e/support/ground.h"
