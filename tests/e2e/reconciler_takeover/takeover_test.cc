@@ -216,7 +216,8 @@ TEST_CASE(
   CHECK(ground.Get(kServiceKind, "web"));
   CHECK(InventoryIds(*apps).size() == 3);
   // flux-system builds another folder and stays Ready.
-  CHECK(ground.KustomizationReadyAt(ground.namespace_name(), broken));
+  ground.WaitUntil("flux-system is Ready at " + broken,
+                   [&] { return ground.KustomizationReadyAt(ground.namespace_name(), broken); });
 
   // Fixing the file recovers at the new revision, without a trigger.
   ground.WriteFile("apps/broken.yaml",
