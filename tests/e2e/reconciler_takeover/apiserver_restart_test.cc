@@ -39,16 +39,21 @@ TEST_CASE("an API server restart in the middle of an apply loses nothing and con
   }
   const auto restarted_at = std::chrono::steady_clock::now();
   RunGround({"restart", "kube-apiserver"});
-  INFO("ConfigMaps there when the API server went down: " << applied_before);
   INFO("restart took " << std::chrono::duration_cast<std::chrono::milliseconds>(
                               std::chrono::steady_clock::now() - restarted_at)
                               .count()
                        << " ms");
+  INFO("ConfigMaps there when the API server went down: " << applied_before);
   CHECK(applied_before < all.size());
+  const auto back_at = std::chrono::steady_clock::now();
 
   ground.WaitUntil(
       "bulk converges at " + second, [&] { return ground.KustomizationReadyAt("bulk", second); },
       std::chrono::seconds(75));
+  const auto converged_after = std::chrono::steady_clock::now() - back_at;
+  INFO(
+      "converged " << std::chrono::duration_cast<std::chrono::milliseconds>(converged_after).count()
+                   << " ms after the API server was back");
   const std::map<std::string, bool> found = BulkConfigMaps(ground);
   CHECK(found.size() == all.size());
   for (const std::string& name : all) {
