@@ -458,7 +458,29 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
       if (!made.ok()) return Fail(kBuildFailedReason, std::string(made.status().message()), retry);
       scratch = *made;
     }
-    auto built = BuildKustomization((*tree)->path(), spec, scratch);
+    // secretGenerator sources (env files and files) that are SOPS-encrypted are decrypted as the
+    // build reads them, in memory, as Flux decrypts them before its build.
+    std::optional<sops::KeyRing> generator_keys;
+    kustomize::BuildOptions build_options;
+    build_options.secret_source_filter = [&](const std::string& path,
+                                             std::string content) -> absl::StatusOr<std::string> {
+      sops::Format format = sops::FormatFromPath(path);
+      if (!sops::IsEncrypted(content, format)) return content;
+      if (!spec.decryption) {
+        return absl::FailedPreconditionError(
+            "secretGenerator source " + path +
+            " is SOPS-encrypted and spec.decryption is not configured");
+      }
+      if (!generator_keys) {
+        auto loaded = DecryptionKeys(spec);
+        if (!loaded.ok()) return loaded.status();
+        generator_keys = std::move(*loaded);
+      }
+      auto plain = sops::DecryptDocument(content, format, *generator_keys, path);
+      if (!plain.ok()) return plain.status();
+      return std::string(plain->view());
+    };
+    auto built = BuildKustomization((*tree)->path(), spec, scratch, build_options);
     if (!scratch.empty()) {
       std::error_code error;
       fs::remove_all(scratch, error);

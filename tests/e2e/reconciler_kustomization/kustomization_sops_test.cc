@@ -92,6 +92,47 @@ TEST_CASE("an encrypted Secret reaches the cluster decrypted with the secretRef'
   CHECK(ground.Status("apps").dump().find("p4ss-w0rd") == std::string::npos);
 }
 
+TEST_CASE(
+    "SOPS-encrypted secretGenerator sources (env file and file) are decrypted for the build") {
+  KustomizationGround ground("ks-sops-gen");
+  ScratchDirectory keys;
+  ScratchDirectory source;
+  AgeKey key = MakeAgeKey(keys, "right");
+  auto encrypt = [&](const std::string& name, const std::string& plain) {
+    std::string path = keys.Write(name, plain);
+    source.Write(name, Shell("cd " + keys.path() + " && " + SopsBinary() + " encrypt --age " +
+                             key.recipient + " " + path));
+  };
+  encrypt("app.env", "USER=admin\nPASSWORD=env-s3cret\n");
+  encrypt("config.json", R"({"token": "json-s3cret", "port": 8443})");
+  source.Write("kustomization.yaml",
+               "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n"
+               "generatorOptions:\n  disableNameSuffixHash: true\n"
+               "secretGenerator:\n  - name: app-env\n    envs: [app.env]\n"
+               "  - name: app-files\n    files: [config.json]\n");
+  ground.Publish("source", source.path(), Revision(44));
+  CreateKeySecret(ground, "sops-age", key.identity_file);
+  ground.CreateKustomization(
+      "apps", {{"path", "./"},
+               {"decryption", {{"provider", "sops"}, {"secretRef", {{"name", "sops-age"}}}}}});
+  ground.Reconcile("apps");
+  Json ready = ground.Ready("apps");
+  INFO(ready.dump());
+  REQUIRE(ready.value("status", "") == "True");
+  auto env = ground.client().Get(kSecretKind, ground.ns(), "app-env");
+  REQUIRE(env.ok());
+  CHECK(env->json()["data"]["USER"] == absl::Base64Escape("admin"));
+  CHECK(env->json()["data"]["PASSWORD"] == absl::Base64Escape("env-s3cret"));
+  auto files = ground.client().Get(kSecretKind, ground.ns(), "app-files");
+  REQUIRE(files.ok());
+  std::string config;
+  REQUIRE(absl::Base64Unescape(files->json()["data"]["config.json"].get<std::string>(), &config));
+  Json parsed = Json::parse(config);
+  CHECK(parsed["token"] == "json-s3cret");
+  CHECK(parsed["port"] == 8443);
+  CHECK(!parsed.contains("sops"));
+}
+
 TEST_CASE("an encrypted Secret without spec.decryption is an error naming it") {
   KustomizationGround ground("ks-sops-none");
   ScratchDirectory keys;
