@@ -16,7 +16,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto file = sops::Dearmor(text);
   if (file.ok()) {
     auto header = sops::ParseAgeHeader(*file);
-    if (header.ok() && (header->mac.size() != 32 || header->payload_offset > file->size())) std::abort();
+    if (header.ok() && (header->mac.size() != 32 || header->payload_offset > file->size()))
+      std::abort();
   }
   // A fixed identity that no fuzz input was encrypted to.
   std::vector<sops::AgeIdentity> identities;

@@ -12,8 +12,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace sops = fluxcpp::sops;
   if (size == 0) return 0;
-  static constexpr sops::Format kFormats[] = {sops::Format::kYaml, sops::Format::kJson, sops::Format::kDotenv,
-                                              sops::Format::kBinary};
+  static constexpr sops::Format kFormats[] = {sops::Format::kYaml, sops::Format::kJson,
+                                              sops::Format::kDotenv, sops::Format::kBinary};
   sops::Format format = kFormats[data[0] % 4];
   std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
   (void)sops::IsEncrypted(text, format);
