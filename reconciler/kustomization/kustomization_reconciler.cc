@@ -451,6 +451,16 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
 
   // Build into the objects to apply: nothing is applied unless every step succeeds.
   std::vector<manifest::Object> objects;
+  // Decrypted Secrets (and generated ones) hold plaintext: wipe every Secret when the reconcile
+  // ends.
+  struct SecretWiper {
+    std::vector<manifest::Object>& objects;
+    ~SecretWiper() {
+      for (manifest::Object& object : objects) {
+        if (object.Kind() == "Secret") sops::WipeJson(object.json());
+      }
+    }
+  } secret_wiper{objects};
   {
     std::string scratch;
     if (NeedsOverlay(spec)) {
