@@ -14,5 +14,6 @@ find_package(Catch2 2 CONFIG REQUIRED)
 pkg_check_modules(libgit2 REQUIRED IMPORTED_TARGET libgit2)
 pkg_check_modules(httplib REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(libarchive REQUIRED IMPORTED_TARGET libarchive)
+pkg_check_modules(gpgme REQUIRED IMPORTED_TARGET gpgme)
 
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)

@@ -90,7 +90,8 @@ int Run(int argc, char** argv) {
       {.cluster_config = *cluster,
        .workspace_root = absl::StrCat(scratch, "/kustomization"),
        .requeue_dependency =
-           std::chrono::duration_cast<std::chrono::seconds>(flags->requeue_dependency)});
+           std::chrono::duration_cast<std::chrono::seconds>(flags->requeue_dependency),
+       .sops_age_key_file = flags->sops_age_key_file});
 
   Manager manager(**client, ManagerOptionsFromFlags(*flags));
   manager.AddController(git_repositories,

@@ -292,7 +292,13 @@ absl::Status AddResource(std::vector<Resource>& resources, Resource resource,
 
 absl::StatusOr<std::vector<manifest::Object>> Build(const std::string& root,
                                                     const std::string& path) {
-  auto loader = Loader::Create(root);
+  return Build(root, path, BuildOptions{});
+}
+
+absl::StatusOr<std::vector<manifest::Object>> Build(const std::string& root,
+                                                    const std::string& path,
+                                                    const BuildOptions& options) {
+  auto loader = Loader::Create(root, options.secret_source_filter);
   if (!loader.ok()) return loader.status();
   auto dir = loader->Resolve(loader->root(), path);
   if (!dir.ok()) return dir.status();

@@ -12,6 +12,7 @@
 // Functions are thread-safe: a build shares no state with another.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,20 @@ namespace fluxcpp::kustomize {
 // returns its resources in kustomize's output order. Errors name the file at fault.
 [[nodiscard]] absl::StatusOr<std::vector<manifest::Object>> Build(const std::string& root,
                                                                   const std::string& path);
+
+// Sees the content of every secretGenerator source (env files and files) as read, with its path
+// relative to the root, and returns what the generator uses instead: Flux decrypts SOPS-encrypted
+// sources here, in memory.
+using SecretSourceFilter =
+    std::function<absl::StatusOr<std::string>(const std::string& path, std::string content)>;
+
+struct BuildOptions {
+  SecretSourceFilter secret_source_filter;  // unset: sources are used as read
+};
+
+[[nodiscard]] absl::StatusOr<std::vector<manifest::Object>> Build(const std::string& root,
+                                                                  const std::string& path,
+                                                                  const BuildOptions& options);
 
 // The same build as the text `kustomize build` prints.
 [[nodiscard]] absl::StatusOr<std::string> BuildYaml(const std::string& root,

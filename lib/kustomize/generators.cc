@@ -187,7 +187,7 @@ class Generator {
     for (const std::string& file : files) {
       auto path = loader_.Resolve(kustomization_.dir, file);
       if (!path.ok()) return Prefixed(path.status(), where_);
-      auto text = loader_.Read(*path);
+      auto text = secret_ ? loader_.ReadSecretSource(*path) : loader_.Read(*path);
       if (!text.ok()) return text.status();
       std::string content = *text;
       if (content.starts_with("\xEF\xBB\xBF")) content.erase(0, 3);
@@ -232,7 +232,7 @@ class Generator {
       auto path = loader_.Resolve(kustomization_.dir, file);
       if (!path.ok()) return Prefixed(path.status(), where_);
       if (key.empty()) key = path->filename().string();
-      auto content = loader_.Read(*path);
+      auto content = secret_ ? loader_.ReadSecretSource(*path) : loader_.Read(*path);
       if (!content.ok()) return content.status();
       auto status = Put(key, *content, true);
       if (!status.ok()) return status;

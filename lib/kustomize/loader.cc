@@ -9,11 +9,12 @@ namespace fluxcpp::kustomize {
 
 namespace fs = std::filesystem;
 
-absl::StatusOr<Loader> Loader::Create(const std::string& root) {
+absl::StatusOr<Loader> Loader::Create(const std::string& root,
+                                      SecretSourceFilter secret_source_filter) {
   std::error_code error;
   fs::path canonical = fs::canonical(root, error);
   if (error) return absl::NotFoundError("source root " + root + ": " + error.message());
-  return Loader(canonical);
+  return Loader(canonical, std::move(secret_source_filter));
 }
 
 absl::StatusOr<fs::path> Loader::Resolve(const fs::path& base_dir,
@@ -48,6 +49,12 @@ absl::StatusOr<std::string> Loader::Read(const fs::path& file) const {
   std::ostringstream text;
   text << stream.rdbuf();
   return text.str();
+}
+
+absl::StatusOr<std::string> Loader::ReadSecretSource(const fs::path& file) const {
+  auto content = Read(file);
+  if (!content.ok() || !secret_source_filter_) return content;
+  return secret_source_filter_(Display(file), std::move(*content));
 }
 
 std::string Loader::Display(const fs::path& file) const {

@@ -6,26 +6,32 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "lib/kustomize/build.h"
 
 namespace fluxcpp::kustomize {
 
 class Loader {
  public:
   // `root` must exist; it is made canonical.
-  static absl::StatusOr<Loader> Create(const std::string& root);
+  static absl::StatusOr<Loader> Create(const std::string& root,
+                                       SecretSourceFilter secret_source_filter = {});
 
   // `reference` as written in `base_dir`'s kustomization, resolved and checked to stay inside
   // the root. The result is canonical.
   absl::StatusOr<std::filesystem::path> Resolve(const std::filesystem::path& base_dir,
                                                 const std::string& reference) const;
   absl::StatusOr<std::string> Read(const std::filesystem::path& file) const;
+  // Read, then passed through the build's secret source filter.
+  absl::StatusOr<std::string> ReadSecretSource(const std::filesystem::path& file) const;
   // `file` relative to the root, for messages.
   std::string Display(const std::filesystem::path& file) const;
   const std::filesystem::path& root() const { return root_; }
 
  private:
-  explicit Loader(std::filesystem::path root) : root_(std::move(root)) {}
+  Loader(std::filesystem::path root, SecretSourceFilter secret_source_filter)
+      : root_(std::move(root)), secret_source_filter_(std::move(secret_source_filter)) {}
   std::filesystem::path root_;
+  SecretSourceFilter secret_source_filter_;
 };
 
 }  // namespace fluxcpp::kustomize

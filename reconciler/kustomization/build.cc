@@ -117,17 +117,18 @@ bool NeedsOverlay(const KustomizationSpec& spec) {
          !spec.patches.empty() || !spec.images.empty() || !spec.components.empty();
 }
 
-absl::StatusOr<std::vector<manifest::Object>> BuildKustomization(const std::string& tree,
-                                                                 const KustomizationSpec& spec,
-                                                                 const std::string& scratch) {
-  if (!NeedsOverlay(spec)) return kustomize::Build(tree, spec.path);
+absl::StatusOr<std::vector<manifest::Object>> BuildKustomization(
+    const std::string& tree, const KustomizationSpec& spec, const std::string& scratch,
+    const kustomize::BuildOptions& options) {
+  if (!NeedsOverlay(spec)) return kustomize::Build(tree, spec.path, options);
 
   fs::path copy = fs::path(scratch) / "tree";
   if (absl::Status linked = LinkTree(tree, copy); !linked.ok()) return linked;
   fs::path directory = (copy / spec.path).lexically_normal();
   // A path that leaves the tree is left for the build to refuse with its own message.
   std::string relative = directory.lexically_relative(copy).string();
-  if (relative.empty() || relative.starts_with("..")) return kustomize::Build(copy, spec.path);
+  if (relative.empty() || relative.starts_with(".."))
+    return kustomize::Build(copy, spec.path, options);
 
   for (const char* name : kKustomizationFileNames) {
     fs::path file = directory / name;
@@ -145,7 +146,7 @@ absl::StatusOr<std::vector<manifest::Object>> BuildKustomization(const std::stri
     if (absl::Status written = WriteFile(file, manifest::ToYaml(kustomization)); !written.ok()) {
       return written;
     }
-    return kustomize::Build(copy.string(), spec.path);
+    return kustomize::Build(copy.string(), spec.path, options);
   }
   // No kustomization at the path: write the one Flux generates (every manifest below it, a
   // subdirectory with its own kustomization as one entry), with the edits.
@@ -160,7 +161,7 @@ absl::StatusOr<std::vector<manifest::Object>> BuildKustomization(const std::stri
       !written.ok()) {
     return written;
   }
-  return kustomize::Build(copy.string(), spec.path);
+  return kustomize::Build(copy.string(), spec.path, options);
 }
 
 void ApplyCommonMetadata(std::vector<manifest::Object>& objects, const KustomizationSpec& spec) {

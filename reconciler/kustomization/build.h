@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/kustomize/build.h"
 #include "lib/manifest/object.h"
 #include "reconciler/kustomization/spec.h"
 
@@ -22,7 +23,8 @@ bool NeedsOverlay(const KustomizationSpec& spec);
 // Builds `spec.path` below `tree`; `scratch` is an empty private folder on the same filesystem
 // for an overlay copy (left for the caller to remove). Errors name the file at fault.
 [[nodiscard]] absl::StatusOr<std::vector<manifest::Object>> BuildKustomization(
-    const std::string& tree, const KustomizationSpec& spec, const std::string& scratch);
+    const std::string& tree, const KustomizationSpec& spec, const std::string& scratch,
+    const kustomize::BuildOptions& options = {});
 
 // commonMetadata: labels and annotations added to every object.
 void ApplyCommonMetadata(std::vector<manifest::Object>& objects, const KustomizationSpec& spec);

@@ -1,12 +1,17 @@
 #include "reconciler/kustomization/kustomization_reconciler.h"
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <mutex>
+#include <optional>
+#include <sstream>
 
 #include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
 #include "lib/kube/apply.h"
 #include "lib/kube/errors.h"
+#include "lib/sops/sops.h"
 #include "reconciler/kustomization/build.h"
 #include "reconciler/kustomization/dependencies.h"
 #include "reconciler/kustomization/history.h"
@@ -31,6 +36,7 @@ constexpr std::string_view kReconciliationSucceededReason = "ReconciliationSucce
 constexpr std::string_view kReconciliationFailedReason = "ReconciliationFailed";
 constexpr std::string_view kArtifactFailedReason = "ArtifactFailed";
 constexpr std::string_view kBuildFailedReason = "BuildFailed";
+constexpr std::string_view kDecryptionFailedReason = "DecryptionFailed";
 constexpr std::string_view kHealthCheckFailedReason = "HealthCheckFailed";
 constexpr std::string_view kHealthCheckCanceledReason = "HealthCheckCanceled";
 constexpr std::string_view kPruneFailedReason = "PruneFailed";
@@ -117,6 +123,9 @@ class Run {
   Outcome Apply(const KustomizationSpec& spec);
   absl::StatusOr<kube::Client*> ApplyClient(const KustomizationSpec& spec);
   absl::StatusOr<Variables> CollectVariables(const PostBuild& post_build);
+  absl::StatusOr<sops::KeyRing> DecryptionKeys(const KustomizationSpec& spec);
+  absl::Status DecryptSecrets(std::vector<manifest::Object>& objects,
+                              const KustomizationSpec& spec);
   absl::Status EnsureFinalizer();
   absl::Status DropFinalizer();
 
@@ -254,6 +263,81 @@ absl::StatusOr<kube::Client*> Run::ApplyClient(const KustomizationSpec& spec) {
   return cached.get();
 }
 
+// The keys of spec.decryption: the secretRef Secret's `*.agekey` (age identities) and `*.asc`
+// (OpenPGP private keys) entries, as Flux names them, and the controller's default age key file.
+absl::StatusOr<sops::KeyRing> Run::DecryptionKeys(const KustomizationSpec& spec) {
+  sops::KeyRing keys;
+  const std::string& namespace_name = attempt_.object.Namespace();
+  if (!spec.decryption_secret.empty()) {
+    std::string label =
+        "spec.decryption.secretRef: Secret/" + namespace_name + "/" + spec.decryption_secret;
+    auto secret = client_.Get({"", "v1", "Secret"}, namespace_name, spec.decryption_secret);
+    if (!secret.ok()) {
+      return absl::Status(secret.status().code(),
+                          label + ": " + std::string(secret.status().message()));
+    }
+    const Json& data = secret->json().value("data", Json::object());
+    for (const auto& [entry, value] : data.items()) {
+      bool age = absl::EndsWith(entry, ".agekey");
+      bool pgp = absl::EndsWith(entry, ".asc");
+      if ((!age && !pgp) || !value.is_string()) continue;
+      std::string text;
+      if (!absl::Base64Unescape(value.get<std::string>(), &text)) {
+        return absl::InvalidArgumentError(label + ": entry " + entry + " is not valid base64");
+      }
+      std::string source = label + " entry " + entry;
+      absl::Status added = absl::OkStatus();
+      if (age) {
+        added = keys.AddAgeKeys(text, source);
+      } else {
+        keys.AddPgpKey(text, source);
+      }
+      sops::WipeString(text);
+      if (!added.ok()) return added;
+    }
+    sops::WipeJson(secret->json());
+  }
+  if (!options_.sops_age_key_file.empty()) {
+    std::ifstream in(options_.sops_age_key_file, std::ios::binary);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    std::string text = buffer.str();
+    if (!in) {
+      return absl::FailedPreconditionError("the default age key file " +
+                                           options_.sops_age_key_file + " cannot be read");
+    }
+    absl::Status added = keys.AddAgeKeys(text, options_.sops_age_key_file);
+    sops::WipeString(text);
+    if (!added.ok()) return added;
+  }
+  return keys;
+}
+
+// Decrypts the SOPS-encrypted Secrets among the built objects in place, as Flux does; a Secret
+// still encrypted without spec.decryption is an error naming it.
+absl::Status Run::DecryptSecrets(std::vector<manifest::Object>& objects,
+                                 const KustomizationSpec& spec) {
+  std::optional<sops::KeyRing> keys;
+  for (manifest::Object& object : objects) {
+    if (!IsSopsEncrypted(object)) continue;
+    if (!spec.decryption) {
+      return absl::FailedPreconditionError(
+          object.Describe() + " is SOPS-encrypted and spec.decryption is not configured");
+    }
+    if (!keys) {
+      auto loaded = DecryptionKeys(spec);
+      if (!loaded.ok()) return loaded.status();
+      keys = std::move(*loaded);
+    }
+    std::string name = object.Describe();
+    if (absl::Status decrypted = sops::DecryptTree(object.json(), *keys, name); !decrypted.ok()) {
+      sops::WipeJson(object.json());
+      return decrypted;
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<Variables> Run::CollectVariables(const PostBuild& post_build) {
   std::vector<Variables> sources;
   const std::string& namespace_name = attempt_.object.Namespace();
@@ -367,6 +451,16 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
 
   // Build into the objects to apply: nothing is applied unless every step succeeds.
   std::vector<manifest::Object> objects;
+  // Decrypted Secrets (and generated ones) hold plaintext: wipe every Secret when the reconcile
+  // ends.
+  struct SecretWiper {
+    std::vector<manifest::Object>& objects;
+    ~SecretWiper() {
+      for (manifest::Object& object : objects) {
+        if (object.Kind() == "Secret") sops::WipeJson(object.json());
+      }
+    }
+  } secret_wiper{objects};
   {
     std::string scratch;
     if (NeedsOverlay(spec)) {
@@ -374,7 +468,29 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
       if (!made.ok()) return Fail(kBuildFailedReason, std::string(made.status().message()), retry);
       scratch = *made;
     }
-    auto built = BuildKustomization((*tree)->path(), spec, scratch);
+    // secretGenerator sources (env files and files) that are SOPS-encrypted are decrypted as the
+    // build reads them, in memory, as Flux decrypts them before its build.
+    std::optional<sops::KeyRing> generator_keys;
+    kustomize::BuildOptions build_options;
+    build_options.secret_source_filter = [&](const std::string& path,
+                                             std::string content) -> absl::StatusOr<std::string> {
+      sops::Format format = sops::FormatFromPath(path);
+      if (!sops::IsEncrypted(content, format)) return content;
+      if (!spec.decryption) {
+        return absl::FailedPreconditionError(
+            "secretGenerator source " + path +
+            " is SOPS-encrypted and spec.decryption is not configured");
+      }
+      if (!generator_keys) {
+        auto loaded = DecryptionKeys(spec);
+        if (!loaded.ok()) return loaded.status();
+        generator_keys = std::move(*loaded);
+      }
+      auto plain = sops::DecryptDocument(content, format, *generator_keys, path);
+      if (!plain.ok()) return plain.status();
+      return std::string(plain->view());
+    };
+    auto built = BuildKustomization((*tree)->path(), spec, scratch, build_options);
     if (!scratch.empty()) {
       std::error_code error;
       fs::remove_all(scratch, error);
@@ -384,6 +500,13 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
                   "kustomize build failed: " + std::string(built.status().message()), retry);
     }
     objects = std::move(*built);
+  }
+  // Decrypted right after the build, before anything else edits the objects (the MAC covers their
+  // clear-text values too).
+  if (absl::Status decrypted = DecryptSecrets(objects, spec); !decrypted.ok()) {
+    for (manifest::Object& object : objects) sops::WipeJson(object.json());
+    return Fail(kDecryptionFailedReason, std::string(decrypted.message()) + "; nothing was applied",
+                retry);
   }
   ApplyCommonMetadata(objects, spec);
   if (spec.post_build) {
@@ -396,13 +519,6 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
     }
   }
   for (manifest::Object& object : objects) {
-    if (IsSopsEncrypted(object)) {
-      std::string why = spec.decryption ? "SOPS decryption is not available in this reconciler"
-                                        : "spec.decryption is not configured";
-      return Fail(kBuildFailedReason,
-                  object.Describe() + " is SOPS-encrypted and " + why + "; nothing was applied",
-                  retry);
-    }
     object.SetLabel(kOwnerNameLabel, attempt_.object.Name());
     object.SetLabel(kOwnerNamespaceLabel, namespace_name);
   }

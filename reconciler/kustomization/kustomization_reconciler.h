@@ -30,6 +30,9 @@ struct KustomizationReconcilerOptions {
   std::chrono::seconds requeue_dependency{30};
   // Field manager of applies; status writes use "gotk-" + this.
   std::string field_manager = "kustomize-controller";
+  // An age key file (AGE-SECRET-KEY-1… lines) every Kustomization with spec.decryption may use
+  // besides its own secretRef keys (flux-reconciler --sops-age-key-file, or SOPS_AGE_KEY_FILE).
+  std::string sops_age_key_file;
 };
 
 class KustomizationReconciler : public Reconciler {

@@ -300,6 +300,13 @@ absl::StatusOr<KustomizationSpec> ParseSpec(const manifest::Object& kustomizatio
       return FieldError("decryption.provider", "must be \"sops\", not \"" + *provider + "\"");
     }
     result.decryption = true;
+    if (auto ref = found->find("secretRef"); ref != found->end() && !ref->is_null()) {
+      if (!ref->is_object()) return FieldError("decryption.secretRef", "must be an object");
+      auto name = StringField(*ref, "name", "decryption.secretRef.name");
+      if (!name.ok()) return name.status();
+      if (name->empty()) return FieldError("decryption.secretRef.name", "must not be empty");
+      result.decryption_secret = *name;
+    }
   }
   return result;
 }

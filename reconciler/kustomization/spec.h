@@ -63,6 +63,8 @@ struct KustomizationSpec {
   std::string service_account_name;
   std::optional<SecretKeyReference> kube_config;
   bool decryption = false;  // spec.decryption is set
+  std::string
+      decryption_secret;  // spec.decryption.secretRef.name (empty: the controller's default keys)
   bool suspend = false;
 };
 

@@ -31,6 +31,9 @@ absl::StatusOr<ReconcilerFlags> ParseFlags(const std::vector<std::string>& argum
       runtime_namespace && !runtime_namespace->empty()) {
     flags.runtime_namespace = *runtime_namespace;
   }
+  if (auto key_file = environment("SOPS_AGE_KEY_FILE"); key_file && !key_file->empty()) {
+    flags.sops_age_key_file = *key_file;
+  }
   CLI::App app("flux-reconciler: Flux's source and kustomize controllers for fluxcpp",
                "flux-reconciler");
   std::string log_level = "info";
@@ -70,6 +73,9 @@ absl::StatusOr<ReconcilerFlags> ParseFlags(const std::vector<std::string>& argum
                  "Only reconcile objects with these labels (sharding).");
   app.add_option("--kubeconfig", flags.kubeconfig,
                  "A kubeconfig file (default: $KUBECONFIG, else in-cluster).");
+  app.add_option("--sops-age-key-file", flags.sops_age_key_file,
+                 "An age key file every Kustomization with spec.decryption may decrypt with "
+                 "(default: $SOPS_AGE_KEY_FILE).");
 
   // CLI11 takes the arguments in reverse order.
   std::vector<std::string> reversed(arguments.rbegin(), arguments.rend());

@@ -37,6 +37,8 @@ struct ReconcilerFlags {
   std::string storage_adv_addr;
   std::string watch_label_selector;
   std::string kubeconfig;  // empty: $KUBECONFIG, else in-cluster
+  // A default age key file for SOPS decryption (--sops-age-key-file, else $SOPS_AGE_KEY_FILE).
+  std::string sops_age_key_file;
   // $RUNTIME_NAMESPACE (the Pod's namespace, from the downward API), "flux-system" when unset.
   std::string runtime_namespace = "flux-system";
   // Set when --help was asked for: print it and exit 0.

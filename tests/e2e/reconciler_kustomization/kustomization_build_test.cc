@@ -72,7 +72,7 @@ TEST_CASE("a SOPS-encrypted Secret without decryption applies nothing") {
   ground.CreateKustomization("app", {});
   ground.Reconcile("app");
   Json ready = ground.Ready("app");
-  CHECK(ready["reason"] == "BuildFailed");
+  CHECK(ready["reason"] == "DecryptionFailed");
   CHECK_THAT(ready["message"].get<std::string>(),
              Catch::Contains("Secret/" + ground.ns() + "/encrypted") && Catch::Contains("SOPS"));
   CHECK_FALSE(ground.Exists(kConfigMapKind, "settings"));

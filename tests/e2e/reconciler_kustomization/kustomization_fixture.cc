@@ -79,8 +79,9 @@ artifact::Artifact KustomizationGround::Publish(const std::string& source,
   std::string hex = revision.substr(revision.find(':') + 1);
   std::string relative =
       artifact::Storage::ObjectDirectory("GitRepository", ns(), source) + "/" + hex + ".tar.gz";
-  auto archived = storage_->Archive(TestdataPath(fixture), relative,
-                                    [](std::string_view, bool) { return true; });
+  // An absolute path is a folder the test made (e.g. files encrypted at test time).
+  const std::string folder = fixture.starts_with("/") ? fixture : TestdataPath(fixture);
+  auto archived = storage_->Archive(folder, relative, [](std::string_view, bool) { return true; });
   INFO(archived.status().ToString());
   REQUIRE(archived.ok());
   archived->revision = revision;

@@ -31,7 +31,8 @@ class KustomizationGround {
   const std::string& storage_root() const { return storage_directory_.path(); }
   reconciler::kustomization::KustomizationReconciler& reconciler() { return *reconciler_; }
 
-  // Archives testdata/<fixture> as the artifact of GitRepository `source` at `revision`
+  // Archives testdata/<fixture> (or `fixture` itself when it is an absolute path) as the artifact
+  // of GitRepository `source` at `revision`
   // ("main@sha1:<40 hex>"), creating the GitRepository if needed, and returns the artifact.
   artifact::Artifact Publish(const std::string& source, const std::string& fixture,
                              const std::string& revision);

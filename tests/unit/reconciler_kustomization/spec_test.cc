@@ -132,3 +132,30 @@ TEST_CASE("variable names follow Flux's pattern") {
 
 }  // namespace
 }  // namespace fluxcpp::reconciler::kustomization
+
+namespace fluxcpp::reconciler::kustomization {
+namespace {
+
+TEST_CASE("spec.decryption reads the provider and the secretRef holding the keys") {
+  manifest::Object object = ReadKustomization("spec/minimal.yaml");
+  object.json()["spec"]["decryption"] = {{"provider", "sops"},
+                                         {"secretRef", {{"name", "sops-age"}}}};
+  auto spec = ParseSpec(object);
+  REQUIRE(spec.ok());
+  CHECK(spec->decryption);
+  CHECK(spec->decryption_secret == "sops-age");
+
+  object.json()["spec"]["decryption"] = {{"provider", "sops"}};
+  spec = ParseSpec(object);
+  REQUIRE(spec.ok());
+  CHECK(spec->decryption);
+  CHECK(spec->decryption_secret.empty());
+
+  object.json()["spec"]["decryption"] = {{"provider", "sops"}, {"secretRef", {{"name", ""}}}};
+  CHECK_THAT(ErrorOf(object), Catch::Contains("spec.decryption.secretRef.name"));
+  object.json()["spec"]["decryption"] = {{"provider", "vault"}};
+  CHECK_THAT(ErrorOf(object), Catch::Contains("spec.decryption.provider"));
+}
+
+}  // namespace
+}  // namespace fluxcpp::reconciler::kustomization

@@ -131,3 +131,16 @@ TEST_CASE("ClusterConfigFromFlags names the kubeconfig it cannot read") {
 
 }  // namespace
 }  // namespace fluxcpp::reconciler
+
+namespace fluxcpp::reconciler {
+namespace {
+
+TEST_CASE("The default SOPS age key file comes from --sops-age-key-file, else SOPS_AGE_KEY_FILE") {
+  CHECK(Parse({}).sops_age_key_file.empty());
+  CHECK(Parse({}, {{"SOPS_AGE_KEY_FILE", "/env/keys.txt"}}).sops_age_key_file == "/env/keys.txt");
+  CHECK(Parse({"--sops-age-key-file=/flag/keys.txt"}, {{"SOPS_AGE_KEY_FILE", "/env/keys.txt"}})
+            .sops_age_key_file == "/flag/keys.txt");
+}
+
+}  // namespace
+}  // namespace fluxcpp::reconciler

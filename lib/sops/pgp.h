@@ -1,0 +1,18 @@
+// OpenPGP decryption of a SOPS data key through gpgme. Internal to lib/sops.
+#pragma once
+
+#include <string_view>
+
+#include "absl/status/statusor.h"
+#include "lib/sops/secret_bytes.h"
+#include "lib/sops/sops.h"
+
+namespace fluxcpp::sops {
+
+// Decrypts the armored PGP message `message` with the key ring's PGP keys. gpgme needs a GnuPG home
+// folder: a private one is made (in /dev/shm when it exists, so keys stay in memory) and removed
+// afterwards. `fingerprint` only labels errors.
+[[nodiscard]] absl::StatusOr<SecretBytes> PgpDecrypt(std::string_view message, const KeyRing& keys,
+                                                     std::string_view fingerprint);
+
+}  // namespace fluxcpp::sops

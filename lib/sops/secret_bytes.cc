@@ -1,0 +1,28 @@
+#include "lib/sops/secret_bytes.h"
+
+#include <openssl/crypto.h>
+
+namespace fluxcpp::sops {
+
+void WipeString(std::string& text) {
+  // Cleanse the whole capacity: a shrunk string may keep older secret bytes past its size.
+  text.resize(text.capacity());
+  if (!text.empty()) OPENSSL_cleanse(text.data(), text.size());
+  text.clear();
+}
+
+void SecretBytes::Wipe() { WipeString(bytes_); }
+
+void SecretBytes::append(std::string_view more) {
+  if (bytes_.size() + more.size() > bytes_.capacity()) {
+    // Growing reallocates; move through a wiped buffer so no copy is freed unwiped.
+    std::string grown;
+    grown.reserve((bytes_.size() + more.size()) * 2);
+    grown.append(bytes_);
+    WipeString(bytes_);
+    bytes_ = std::move(grown);
+  }
+  bytes_.append(more);
+}
+
+}  // namespace fluxcpp::sops
