@@ -2,7 +2,7 @@
 # is called once per cluster (see ../fleet for many clusters into one repository).
 provider "flux" {
   kubernetes = {
-    config_path    = var.kubeconfig_path
+    config_path    = pathexpand(var.kubeconfig_path)
     config_context = var.kubeconfig_context
   }
   git = {

@@ -1,5 +1,5 @@
 variable "kubeconfig_path" {
-  description = "Kubeconfig file of the cluster to bootstrap."
+  description = "Kubeconfig file of the cluster to bootstrap (a leading ~ is expanded)."
   type        = string
   validation {
     condition     = trimspace(var.kubeconfig_path) != ""

@@ -14,7 +14,7 @@ provider "flux" {
   for_each = var.clusters
 
   kubernetes = {
-    config_path    = each.value.kubeconfig_path
+    config_path    = pathexpand(each.value.kubeconfig_path)
     config_context = each.value.kubeconfig_context
   }
   git = {
