@@ -5,8 +5,8 @@
 source "$(dirname "$0")/modules_env.sh"
 
 run_example() {
-  local example=$1 scheme=$2 name namespace url folder head applied
-  shift 2
+  local example=$1 scheme=$2 secret=$3 name namespace url folder head applied
+  shift 3
   name=example-$example-$(random_suffix)
   namespace=ex-$(random_suffix)
   namespaces+=("$namespace")
@@ -20,6 +20,9 @@ run_example() {
     "clusters/dev/$namespace/gotk-components.yaml clusters/dev/$namespace/gotk-sync.yaml clusters/dev/$namespace/kustomization.yaml" \
     "$(tofu_in "$folder" output -json repository_files | jq -r 'join(" ")')"
   expect_ready "$namespace" kustomizations.kustomize.toolkit.fluxcd.io "$namespace"
+  # The credentials are provider settings: they reach the cluster's Secret, never the state.
+  if grep -qF -- "$secret" "$folder/terraform.tfstate"; then fail "$example: the credentials are in the state"; fi
+  echo "ok: $example: the credentials are not in the state"
   head=$(git -C "$FLUXCPP_GROUND/git/repos/$name.git" rev-parse refs/heads/main)
   applied=$(kubectl -n "$namespace" get kustomizations.kustomize.toolkit.fluxcd.io "$namespace" \
     -o jsonpath='{.status.lastAppliedRevision}')
@@ -37,5 +40,6 @@ run_example() {
   echo "ok: $example: destroy removed the namespace"
 }
 
-run_example ssh-deploy-key SSH -var "private_key_file=$GIT_SSH_KEY" -var "known_hosts_file=$GIT_KNOWN_HOSTS"
-run_example https-token HTTPS -var "git_username=$GIT_USERNAME" -var "git_token=$GIT_PASSWORD" -var "ca_file=$GIT_CA_FILE"
+# A line from the middle of the private key, and the password, must not show up in the state.
+run_example ssh-deploy-key SSH "$(sed -n 2p "$GIT_SSH_KEY")" -var "private_key_file=$GIT_SSH_KEY" -var "known_hosts_file=$GIT_KNOWN_HOSTS"
+run_example https-token HTTPS "$GIT_PASSWORD" -var "git_username=$GIT_USERNAME" -var "git_token=$GIT_PASSWORD" -var "ca_file=$GIT_CA_FILE"
