@@ -110,3 +110,13 @@ wait_ready() {
   kubectl -n "$namespace" get "$kind" "$name" -o jsonpath='{.status.conditions}' >&2 || true
   fail "$kind $namespace/$name is not Ready after ${seconds}s"
 }
+
+# require_namespace_free NAME: the namespace does not exist, waiting up to a minute for one that an
+# earlier test is still deleting.
+require_namespace_free() {
+  local namespace=$1 deadline=$((SECONDS + 60))
+  while kubectl get namespace "$namespace" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || fail "namespace $namespace exists on this ground (phase $(kubectl get namespace "$namespace" -o jsonpath='{.status.phase}'))"
+    sleep 1
+  done
+}

@@ -10,7 +10,7 @@ kustomizations=kustomizations.kustomize.toolkit.fluxcd.io
 name=example-monorepo-$(random_suffix)
 url=$(new_repository "$name" SSH)
 expect "commit the monorepo's files" ground seed "$name" "$FLUXCPP_SOURCE_DIR/examples/monorepo/repository"
-kubectl get namespace flux-system >/dev/null 2>&1 && fail "namespace flux-system exists already on this ground"
+require_namespace_free flux-system
 namespaces+=(flux-system shop)
 folder=$(use_folder examples/monorepo monorepo)
 variables=(-var "kubeconfig_path=$KUBECONFIG" -var "repository_url=$url"

@@ -7,7 +7,7 @@
 source "$(dirname "$0")/modules_env.sh"
 
 kustomizations=kustomizations.kustomize.toolkit.fluxcd.io
-kubectl get namespace flux-system >/dev/null 2>&1 && fail "namespace flux-system exists already on this ground"
+require_namespace_free flux-system
 namespaces+=(flux-system)
 
 # The second control plane: its env goes to a file, never into this shell's environment, except
