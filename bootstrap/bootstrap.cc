@@ -5,12 +5,12 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/strings/string_view.h"
 #include "bootstrap/validation.h"
 #include "bootstrap/workflow.h"
 #include "lib/git/repository.h"
@@ -142,7 +142,7 @@ struct RevisionParts {
   std::string sha;
 };
 std::optional<RevisionParts> SplitRevision(const std::string& revision) {
-  constexpr absl::string_view kMarker = "sha1:";
+  constexpr std::string_view kMarker = "sha1:";
   size_t at = revision.rfind(kMarker);
   if (at == std::string::npos) return std::nullopt;
   std::string branch = revision.substr(0, at);
