@@ -44,16 +44,16 @@ run "bootstraps_every_cluster" {
   command = apply
 
   assert {
-    condition     = keys(output.clusters) == sort(keys(var.clusters))
+    condition     = jsonencode(sort(keys(output.clusters))) == jsonencode(sort(keys(var.clusters)))
     error_message = "the clusters output names ${jsonencode(keys(output.clusters))}"
   }
   assert {
     condition = alltrue([
-      for name, cluster in var.clusters : output.clusters[name].repository_files == sort([
+      for name, cluster in var.clusters : jsonencode(output.clusters[name].repository_files) == jsonencode(sort([
         "clusters/${name}/${cluster.namespace}/gotk-components.yaml",
         "clusters/${name}/${cluster.namespace}/gotk-sync.yaml",
         "clusters/${name}/${cluster.namespace}/kustomization.yaml",
-      ])
+      ]))
     ])
     error_message = "the repository files are ${jsonencode(output.repository_files)}"
   }
