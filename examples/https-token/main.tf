@@ -2,7 +2,7 @@
 # is the password of basic authentication (GitHub, GitLab and Gitea accept it so; the user name
 # matters only where the host says so). Give the server's CA when it is not publicly trusted.
 terraform {
-  required_version = ">= 1.8.0"
+  required_version = ">= 1.9.0"
   required_providers {
     flux = {
       source = "fluxcd/flux"

@@ -2,7 +2,7 @@
 # folder clusters/<environment> holds two Kustomizations, infrastructure and then apps (dependsOn),
 # each building the environment's overlay of a shared base.
 terraform {
-  required_version = ">= 1.8.0"
+  required_version = ">= 1.9.0"
   required_providers {
     flux = {
       source = "fluxcd/flux"

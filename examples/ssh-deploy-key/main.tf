@@ -2,7 +2,7 @@
 # made once (ssh-keygen), its public half registered with write access on the Git host, and the
 # host's key pinned in known_hosts.
 terraform {
-  required_version = ">= 1.8.0"
+  required_version = ">= 1.9.0"
   required_providers {
     flux = {
       source = "fluxcd/flux"

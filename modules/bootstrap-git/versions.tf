@@ -1,6 +1,6 @@
 terraform {
-  # Provider-defined functions and cross-variable validation need OpenTofu 1.8 or later.
-  required_version = ">= 1.8.0"
+  # Cross-variable validation needs a recent OpenTofu; tested with 1.12.
+  required_version = ">= 1.9.0"
   required_providers {
     flux = {
       source = "fluxcd/flux"
