@@ -2,7 +2,10 @@
 // reconciler.
 #include "bootstrap/bootstrap.h"
 
+#include <functional>
 #include <optional>
+#include <string>
+#include <string_view>
 #include <thread>
 #include <variant>
 
@@ -133,20 +136,55 @@ FluxState StateOf(kube::Client& client, const manifest::GroupVersionKind& gvk,
   return state;
 }
 
-// Waits until the Kustomization `<ns>/<ns>` is Ready at `revision`.
+// The commit SHA of a Flux revision ("main@sha1:<sha>" or "sha1:<sha>") and the part before it.
+struct RevisionParts {
+  std::string branch;
+  std::string sha;
+};
+std::optional<RevisionParts> SplitRevision(const std::string& revision) {
+  constexpr std::string_view kMarker = "sha1:";
+  size_t at = revision.rfind(kMarker);
+  if (at == std::string::npos) return std::nullopt;
+  std::string branch = revision.substr(0, at);
+  if (!branch.empty() && branch.back() == '@') branch.pop_back();
+  return RevisionParts{branch, revision.substr(at + kMarker.size())};
+}
+
+// Whether `applied_sha` (a head of the branch the cluster applied) contains our commit.
+using ContainsCommit = std::function<absl::StatusOr<bool>(const std::string& applied_sha)>;
+
+// Waits until the Kustomization `<ns>/<ns>` is Ready at `revision`, or at a later head of the same
+// branch that contains it: when several bootstraps push to one branch at once (one repository, many
+// clusters), the cluster may first see a head another writer pushed on top of ours.
 absl::Status WaitForReconciler(const BootstrapOptions& options, kube::Client& client,
-                               const std::string& revision, const Deadline& deadline,
-                               const Progress& progress) {
+                               const std::string& revision, const ContainsCommit& contains,
+                               const Deadline& deadline, const Progress& progress) {
   const std::string& ns = options.sync.namespace_name;
   const std::string& name = options.sync.name;
   std::string subject = kube::DescribeObject(kKustomizationKind, ns, name);
   Say(progress, absl::StrCat("waiting for ", subject, " to be Ready at ", revision));
   std::string last_description;
+  const std::optional<RevisionParts> ours = SplitRevision(revision);
+  std::string checked_sha;  // the last other revision asked about, and the answer
+  bool checked_contains = false;
   while (true) {
     FluxState state = StateOf(client, kKustomizationKind, ns, name);
     if (state.ready && state.revision == revision) {
       Say(progress, absl::StrCat(subject, " is Ready at ", revision));
       return absl::OkStatus();
+    }
+    const std::optional<RevisionParts> applied = SplitRevision(state.revision);
+    if (state.ready && ours && applied && applied->branch == ours->branch && contains) {
+      if (applied->sha != checked_sha) {
+        absl::StatusOr<bool> answer = contains(applied->sha);
+        checked_sha = applied->sha;
+        checked_contains = answer.ok() && *answer;
+      }
+      if (checked_contains) {
+        Say(progress,
+            absl::StrCat(subject, " is Ready at ", state.revision, ", which contains ", revision));
+        return absl::OkStatus();
+      }
     }
     if (state.stalled) {
       return absl::FailedPreconditionError(
@@ -317,8 +355,12 @@ absl::StatusOr<BootstrapResult> BootstrapGit(const BootstrapOptions& options, ku
   if (!applied_sync.ok()) return applied_sync.status();
   result.sync_changes = *applied_sync;
 
-  if (absl::Status reconciled =
-          WaitForReconciler(options, client, result.revision, deadline, progress);
+  if (absl::Status reconciled = WaitForReconciler(
+          options, client, result.revision,
+          [&repository, &result](const std::string& applied_sha) {
+            return (*repository)->Contains(applied_sha, result.commit);
+          },
+          deadline, progress);
       !reconciled.ok()) {
     return reconciled;
   }

@@ -286,6 +286,31 @@ absl::StatusOr<CommitResult> Repository::Commit(const CommitOptions& options) {
   return CommitResult{OidToString(commit_oid), true};
 }
 
+absl::StatusOr<bool> Repository::Contains(const std::string& commit, const std::string& ancestor) {
+  std::string operation = absl::StrCat("compare ", commit, " with ", ancestor, " in ", directory_);
+  git_oid commit_oid;
+  git_oid ancestor_oid;
+  if (commit.size() != GIT_OID_HEXSZ || ancestor.size() != GIT_OID_HEXSZ ||
+      git_oid_fromstr(&commit_oid, commit.c_str()) < 0 ||
+      git_oid_fromstr(&ancestor_oid, ancestor.c_str()) < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(operation, ": not a pair of commit SHAs"));
+  }
+  if (git_oid_equal(&commit_oid, &ancestor_oid)) return true;
+  auto known = [this, &commit_oid] {
+    git_object* raw = nullptr;
+    bool found = git_object_lookup(&raw, handle_.get(), &commit_oid, GIT_OBJECT_COMMIT) == 0;
+    ObjectHandle object(raw);
+    return found;
+  };
+  if (!known()) {
+    if (absl::StatusOr<std::string> fetched = Fetch(); !fetched.ok()) return fetched.status();
+    if (!known()) return false;
+  }
+  int descendant = git_graph_descendant_of(handle_.get(), &commit_oid, &ancestor_oid);
+  if (descendant < 0) return LocalError(descendant, operation);
+  return descendant == 1;
+}
+
 absl::Status Repository::ResetHard(const std::string& sha) {
   std::string operation = absl::StrCat("reset ", branch_, " in ", directory_, " to ", sha);
   git_oid oid;

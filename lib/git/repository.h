@@ -109,6 +109,12 @@ class Repository {
   // kNotFound when the remote has no such branch.
   [[nodiscard]] absl::StatusOr<std::string> Fetch();
 
+  // Whether `commit` is `ancestor` or a descendant of it, e.g. a later head of the branch that
+  // another writer pushed on top of our commit. A `commit` not known locally is fetched first (the
+  // branch only); one that is still unknown then is not a descendant.
+  [[nodiscard]] absl::StatusOr<bool> Contains(const std::string& commit,
+                                              const std::string& ancestor);
+
   // Points the branch, index and work tree at `sha` (a fetched commit), discarding local changes.
   [[nodiscard]] absl::Status ResetHard(const std::string& sha);
 
