@@ -12,6 +12,7 @@
 // Functions are thread-safe: a build shares no state with another.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,15 @@ namespace fluxcpp::kustomize {
 // returns its resources in kustomize's output order. Errors name the file at fault.
 [[nodiscard]] absl::StatusOr<std::vector<manifest::Object>> Build(const std::string& root,
                                                                   const std::string& path);
+
+struct BuildOptions {
+  // Files (relative to the root) read with this content instead of theirs, and as existing when
+  // they do not: an edited or generated kustomization.yaml without writing into a shared tree.
+  std::map<std::string, std::string> replaced_files;
+};
+[[nodiscard]] absl::StatusOr<std::vector<manifest::Object>> Build(const std::string& root,
+                                                                  const std::string& path,
+                                                                  const BuildOptions& options);
 
 // The same build as the text `kustomize build` prints.
 [[nodiscard]] absl::StatusOr<std::string> BuildYaml(const std::string& root,

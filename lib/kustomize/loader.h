@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -11,14 +12,18 @@ namespace fluxcpp::kustomize {
 
 class Loader {
  public:
-  // `root` must exist; it is made canonical.
-  static absl::StatusOr<Loader> Create(const std::string& root);
+  // `root` must exist; it is made canonical. `replaced` maps files (relative to the root) to the
+  // content read instead of theirs; they need not exist on disk.
+  static absl::StatusOr<Loader> Create(const std::string& root,
+                                       const std::map<std::string, std::string>& replaced = {});
 
   // `reference` as written in `base_dir`'s kustomization, resolved and checked to stay inside
   // the root. The result is canonical.
   absl::StatusOr<std::filesystem::path> Resolve(const std::filesystem::path& base_dir,
                                                 const std::string& reference) const;
   absl::StatusOr<std::string> Read(const std::filesystem::path& file) const;
+  // Whether `file` (canonical) exists on disk or is a replaced file.
+  bool Exists(const std::filesystem::path& file) const;
   // `file` relative to the root, for messages.
   std::string Display(const std::filesystem::path& file) const;
   const std::filesystem::path& root() const { return root_; }
@@ -26,6 +31,7 @@ class Loader {
  private:
   explicit Loader(std::filesystem::path root) : root_(std::move(root)) {}
   std::filesystem::path root_;
+  std::map<std::filesystem::path, std::string> replaced_;  // by canonical path
 };
 
 }  // namespace fluxcpp::kustomize
