@@ -71,7 +71,7 @@ class Builder {
   absl::StatusOr<Kustomization> Load(const fs::path& dir) {
     for (const char* name : kKustomizationFileNames) {
       fs::path file = dir / name;
-      if (!fs::exists(file)) continue;
+      if (!loader_.Exists(file)) continue;
       absl::StatusOr<std::string> text = loader_.Read(file);
       if (!text.ok()) return text.status();
       auto documents = manifest::ParseYamlDocuments(*text, loader_.Display(file),
@@ -118,7 +118,7 @@ class Builder {
       if (fs::is_directory(entry)) {
         bool has_kustomization = false;
         for (const char* name : kKustomizationFileNames) {
-          has_kustomization = has_kustomization || fs::exists(entry / name);
+          has_kustomization = has_kustomization || loader_.Exists(entry / name);
         }
         if (has_kustomization) {
           resources.push_back(entry.lexically_relative(top).string());
@@ -298,7 +298,7 @@ absl::StatusOr<std::vector<manifest::Object>> Build(const std::string& root,
 absl::StatusOr<std::vector<manifest::Object>> Build(const std::string& root,
                                                     const std::string& path,
                                                     const BuildOptions& options) {
-  auto loader = Loader::Create(root, options.secret_source_filter);
+  auto loader = Loader::Create(root, options);
   if (!loader.ok()) return loader.status();
   auto dir = loader->Resolve(loader->root(), path);
   if (!dir.ok()) return dir.status();

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,9 @@ using SecretSourceFilter =
 
 struct BuildOptions {
   SecretSourceFilter secret_source_filter;  // unset: sources are used as read
+  // Files (relative to the root) read with this content instead of theirs, and as existing when
+  // they do not: an edited or generated kustomization.yaml without writing into a shared tree.
+  std::map<std::string, std::string> replaced_files;
 };
 
 [[nodiscard]] absl::StatusOr<std::vector<manifest::Object>> Build(const std::string& root,

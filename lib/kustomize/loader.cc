@@ -9,12 +9,24 @@ namespace fluxcpp::kustomize {
 
 namespace fs = std::filesystem;
 
-absl::StatusOr<Loader> Loader::Create(const std::string& root,
-                                      SecretSourceFilter secret_source_filter) {
+absl::StatusOr<Loader> Loader::Create(const std::string& root, const BuildOptions& options) {
   std::error_code error;
   fs::path canonical = fs::canonical(root, error);
   if (error) return absl::NotFoundError("source root " + root + ": " + error.message());
-  return Loader(canonical, std::move(secret_source_filter));
+  Loader loader(canonical, options.secret_source_filter);
+  for (const auto& [file, content] : options.replaced_files) {
+    fs::path relative = fs::path(file).lexically_normal();
+    if (relative.empty() || relative.is_absolute() || relative.begin()->string() == "..") {
+      return absl::InvalidArgumentError("replaced file " + file + " is not below the source root");
+    }
+    loader.replaced_[canonical / relative] = content;
+  }
+  return loader;
+}
+
+bool Loader::Exists(const fs::path& file) const {
+  std::error_code error;
+  return replaced_.contains(file) || fs::exists(file, error);
 }
 
 absl::StatusOr<fs::path> Loader::Resolve(const fs::path& base_dir,
@@ -35,7 +47,7 @@ absl::StatusOr<fs::path> Loader::Resolve(const fs::path& base_dir,
     return absl::PermissionDeniedError(reference + " (referenced from " + Display(base_dir) +
                                        ") is outside the source root " + root_.string());
   }
-  if (!fs::exists(canonical, error)) {
+  if (!Exists(canonical)) {
     return absl::NotFoundError(Display(canonical) +
                                ": no such file or directory (referenced from " + Display(base_dir) +
                                ")");
@@ -44,6 +56,7 @@ absl::StatusOr<fs::path> Loader::Resolve(const fs::path& base_dir,
 }
 
 absl::StatusOr<std::string> Loader::Read(const fs::path& file) const {
+  if (auto found = replaced_.find(file); found != replaced_.end()) return found->second;
   std::ifstream stream(file, std::ios::binary);
   if (!stream) return absl::NotFoundError(Display(file) + ": cannot be read");
   std::ostringstream text;

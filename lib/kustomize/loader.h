@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -12,9 +13,9 @@ namespace fluxcpp::kustomize {
 
 class Loader {
  public:
-  // `root` must exist; it is made canonical.
-  static absl::StatusOr<Loader> Create(const std::string& root,
-                                       SecretSourceFilter secret_source_filter = {});
+  // `root` must exist; it is made canonical. `options.replaced_files` maps files (relative to the
+  // root) to the content read instead of theirs; they need not exist on disk.
+  static absl::StatusOr<Loader> Create(const std::string& root, const BuildOptions& options = {});
 
   // `reference` as written in `base_dir`'s kustomization, resolved and checked to stay inside
   // the root. The result is canonical.
@@ -23,6 +24,8 @@ class Loader {
   absl::StatusOr<std::string> Read(const std::filesystem::path& file) const;
   // Read, then passed through the build's secret source filter.
   absl::StatusOr<std::string> ReadSecretSource(const std::filesystem::path& file) const;
+  // Whether `file` (canonical) exists on disk or is a replaced file.
+  bool Exists(const std::filesystem::path& file) const;
   // `file` relative to the root, for messages.
   std::string Display(const std::filesystem::path& file) const;
   const std::filesystem::path& root() const { return root_; }
@@ -32,6 +35,7 @@ class Loader {
       : root_(std::move(root)), secret_source_filter_(std::move(secret_source_filter)) {}
   std::filesystem::path root_;
   SecretSourceFilter secret_source_filter_;
+  std::map<std::filesystem::path, std::string> replaced_;  // by canonical path
 };
 
 }  // namespace fluxcpp::kustomize

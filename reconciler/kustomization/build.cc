@@ -32,32 +32,6 @@ absl::StatusOr<std::string> ReadFile(const fs::path& path) {
   return content.str();
 }
 
-absl::Status WriteFile(const fs::path& path, const std::string& content) {
-  std::error_code error;
-  // The file may be a hard link into the shared tree: unlink it, never write through it.
-  fs::remove(path, error);
-  std::ofstream output(path, std::ios::binary | std::ios::trunc);
-  output << content;
-  if (!output) return absl::InternalError("writing " + path.string());
-  return absl::OkStatus();
-}
-
-// Copies `from` into `to` as hard links (falling back to copies across filesystems).
-absl::Status LinkTree(const fs::path& from, const fs::path& to) {
-  std::error_code error;
-  fs::copy(from, to,
-           fs::copy_options::recursive | fs::copy_options::create_hard_links |
-               fs::copy_options::copy_symlinks,
-           error);
-  if (!error) return absl::OkStatus();
-  fs::remove_all(to, error);
-  fs::copy(from, to, fs::copy_options::recursive | fs::copy_options::copy_symlinks, error);
-  if (error) {
-    return absl::InternalError("copying " + from.string() + " for the build: " + error.message());
-  }
-  return absl::OkStatus();
-}
-
 bool HasKustomizationFile(const fs::path& directory) {
   for (const char* name : kKustomizationFileNames) {
     if (fs::exists(directory / name)) return true;
@@ -110,6 +84,16 @@ void EditKustomization(Json& kustomization, const KustomizationSpec& spec) {
   append("components", components);
 }
 
+// The build of `path` with `file` (relative to the tree) read as `content`, besides `options`.
+absl::StatusOr<std::vector<manifest::Object>> BuildWithReplacedFile(const std::string& tree,
+                                                                    const std::string& path,
+                                                                    kustomize::BuildOptions options,
+                                                                    const std::string& file,
+                                                                    std::string content) {
+  options.replaced_files[file] = std::move(content);
+  return kustomize::Build(tree, path, options);
+}
+
 }  // namespace
 
 bool NeedsOverlay(const KustomizationSpec& spec) {
@@ -118,18 +102,18 @@ bool NeedsOverlay(const KustomizationSpec& spec) {
 }
 
 absl::StatusOr<std::vector<manifest::Object>> BuildKustomization(
-    const std::string& tree, const KustomizationSpec& spec, const std::string& scratch,
+    const std::string& tree, const KustomizationSpec& spec,
     const kustomize::BuildOptions& options) {
   if (!NeedsOverlay(spec)) return kustomize::Build(tree, spec.path, options);
 
-  fs::path copy = fs::path(scratch) / "tree";
-  if (absl::Status linked = LinkTree(tree, copy); !linked.ok()) return linked;
-  fs::path directory = (copy / spec.path).lexically_normal();
+  fs::path directory = (fs::path(tree) / spec.path).lexically_normal();
   // A path that leaves the tree is left for the build to refuse with its own message.
-  std::string relative = directory.lexically_relative(copy).string();
-  if (relative.empty() || relative.starts_with(".."))
-    return kustomize::Build(copy, spec.path, options);
-
+  fs::path relative = directory.lexically_relative(tree);
+  if (relative.empty() || relative.begin()->string() == "..") {
+    return kustomize::Build(tree, spec.path, options);
+  }
+  // The edited kustomization is handed to the build in place of the file: the shared tree is
+  // never written, and nothing is copied (a copy costs as much as the whole tree, per reconcile).
   for (const char* name : kKustomizationFileNames) {
     fs::path file = directory / name;
     if (!fs::is_regular_file(file)) continue;
@@ -143,12 +127,10 @@ absl::StatusOr<std::vector<manifest::Object>> BuildKustomization(
                                         ": is not a mapping");
     }
     EditKustomization(kustomization, spec);
-    if (absl::Status written = WriteFile(file, manifest::ToYaml(kustomization)); !written.ok()) {
-      return written;
-    }
-    return kustomize::Build(copy.string(), spec.path, options);
+    return BuildWithReplacedFile(tree, spec.path, options, (relative / name).string(),
+                                 manifest::ToYaml(kustomization));
   }
-  // No kustomization at the path: write the one Flux generates (every manifest below it, a
+  // No kustomization at the path: the one Flux generates (every manifest below it, a
   // subdirectory with its own kustomization as one entry), with the edits.
   Json resources = Json::array();
   CollectManifests(directory, directory, resources);
@@ -156,12 +138,8 @@ absl::StatusOr<std::vector<manifest::Object>> BuildKustomization(
                      {"kind", "Kustomization"},
                      {"resources", resources}};
   EditKustomization(kustomization, spec);
-  if (absl::Status written =
-          WriteFile(directory / "kustomization.yaml", manifest::ToYaml(kustomization));
-      !written.ok()) {
-    return written;
-  }
-  return kustomize::Build(copy.string(), spec.path, options);
+  return BuildWithReplacedFile(tree, spec.path, options, (relative / "kustomization.yaml").string(),
+                               manifest::ToYaml(kustomization));
 }
 
 void ApplyCommonMetadata(std::vector<manifest::Object>& objects, const KustomizationSpec& spec) {

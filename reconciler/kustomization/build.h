@@ -1,8 +1,8 @@
 // Building a Kustomization's path from an unpacked artifact with Flux's overlay semantics:
 // targetNamespace, namePrefix, nameSuffix, patches, images and components are written into the
 // path's kustomization.yaml (generated first, listing the manifests, when the directory has none),
-// as Flux's generator does. The shared unpacked tree is never written: an overlay is built in a
-// private hard-linked copy with the edited file replaced, not modified.
+// as Flux's generator does. The shared unpacked tree is neither written nor copied: the edited
+// file is handed to the build in place of the one on disk.
 //
 // Thread-safe: builds share nothing but read-only trees.
 #pragma once
@@ -20,10 +20,9 @@ namespace fluxcpp::reconciler::kustomization {
 // Whether the spec asks for any change to the kustomization at its path.
 bool NeedsOverlay(const KustomizationSpec& spec);
 
-// Builds `spec.path` below `tree`; `scratch` is an empty private folder on the same filesystem
-// for an overlay copy (left for the caller to remove). Errors name the file at fault.
+// Builds `spec.path` below `tree`. Errors name the file at fault.
 [[nodiscard]] absl::StatusOr<std::vector<manifest::Object>> BuildKustomization(
-    const std::string& tree, const KustomizationSpec& spec, const std::string& scratch,
+    const std::string& tree, const KustomizationSpec& spec,
     const kustomize::BuildOptions& options = {});
 
 // commonMetadata: labels and annotations added to every object.

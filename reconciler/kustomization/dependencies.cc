@@ -14,9 +14,11 @@ using manifest::Json;
 
 std::vector<ObjectKey> DependencyKeys(const manifest::Object& kustomization) {
   std::vector<ObjectKey> keys;
-  const Json& spec = kustomization.json().value("spec", Json::object());
-  auto depends_on = spec.find("dependsOn");
-  if (depends_on == spec.end() || !depends_on->is_array()) return keys;
+  // Runs for every Kustomization on every event: look, never copy.
+  auto spec = kustomization.json().find("spec");
+  if (spec == kustomization.json().end() || !spec->is_object()) return keys;
+  auto depends_on = spec->find("dependsOn");
+  if (depends_on == spec->end() || !depends_on->is_array()) return keys;
   for (const Json& entry : *depends_on) {
     if (!entry.is_object() || !entry.contains("name") || !entry["name"].is_string()) continue;
     std::string namespace_name = kustomization.Namespace();

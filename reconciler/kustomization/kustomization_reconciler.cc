@@ -462,12 +462,6 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
     }
   } secret_wiper{objects};
   {
-    std::string scratch;
-    if (NeedsOverlay(spec)) {
-      auto made = workspace_.ScratchDirectory();
-      if (!made.ok()) return Fail(kBuildFailedReason, std::string(made.status().message()), retry);
-      scratch = *made;
-    }
     // secretGenerator sources (env files and files) that are SOPS-encrypted are decrypted as the
     // build reads them, in memory, as Flux decrypts them before its build.
     std::optional<sops::KeyRing> generator_keys;
@@ -490,11 +484,7 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
       if (!plain.ok()) return plain.status();
       return std::string(plain->view());
     };
-    auto built = BuildKustomization((*tree)->path(), spec, scratch, build_options);
-    if (!scratch.empty()) {
-      std::error_code error;
-      fs::remove_all(scratch, error);
-    }
+    auto built = BuildKustomization((*tree)->path(), spec, build_options);
     if (!built.ok()) {
       return Fail(kBuildFailedReason,
                   "kustomize build failed: " + std::string(built.status().message()), retry);
@@ -687,19 +677,48 @@ Outcome KustomizationReconciler::Reconcile(const ObjectKey& key, const Reconcile
   return run.Reconcile(key);
 }
 
+namespace {
+
+bool UsesSource(const manifest::Object& kustomization, const manifest::Object& source) {
+  const Json& json = kustomization.json();
+  auto spec = json.find("spec");
+  if (spec == json.end() || !spec->is_object()) return false;
+  auto reference = spec->find("sourceRef");
+  if (reference == spec->end() || !reference->is_object()) return false;
+  std::string namespace_name = reference->value("namespace", "");
+  if (namespace_name.empty()) namespace_name = kustomization.Namespace();
+  return reference->value("kind", "") == source.Kind() &&
+         reference->value("name", "") == source.Name() && namespace_name == source.Namespace();
+}
+
+bool DependsOn(const manifest::Object& kustomization, const ObjectKey& dependency) {
+  for (const ObjectKey& key : DependencyKeys(kustomization)) {
+    if (key == dependency) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 std::vector<ObjectKey> KustomizationReconciler::UsersOfSource(
     const std::vector<manifest::Object>& kustomizations, const manifest::Object& source) {
   std::vector<ObjectKey> users;
   for (const manifest::Object& kustomization : kustomizations) {
-    const Json& reference =
-        kustomization.json().value("spec", Json::object()).value("sourceRef", Json::object());
-    std::string namespace_name = reference.value("namespace", "");
-    if (namespace_name.empty()) namespace_name = kustomization.Namespace();
-    if (reference.value("kind", "") == source.Kind() &&
-        reference.value("name", "") == source.Name() && namespace_name == source.Namespace()) {
+    if (UsesSource(kustomization, source)) {
       users.push_back({kustomization.Namespace(), kustomization.Name()});
     }
   }
+  return users;
+}
+
+std::vector<ObjectKey> KustomizationReconciler::UsersOfSource(const ObjectCache& kustomizations,
+                                                              const manifest::Object& source) {
+  std::vector<ObjectKey> users;
+  kustomizations.ForEach([&](const manifest::Object& kustomization) {
+    if (UsesSource(kustomization, source)) {
+      users.push_back({kustomization.Namespace(), kustomization.Name()});
+    }
+  });
   return users;
 }
 
@@ -708,13 +727,22 @@ std::vector<ObjectKey> KustomizationReconciler::Dependents(
   std::vector<ObjectKey> dependents;
   ObjectKey dependency_key{dependency.Namespace(), dependency.Name()};
   for (const manifest::Object& kustomization : kustomizations) {
-    for (const ObjectKey& key : DependencyKeys(kustomization)) {
-      if (key == dependency_key) {
-        dependents.push_back({kustomization.Namespace(), kustomization.Name()});
-        break;
-      }
+    if (DependsOn(kustomization, dependency_key)) {
+      dependents.push_back({kustomization.Namespace(), kustomization.Name()});
     }
   }
+  return dependents;
+}
+
+std::vector<ObjectKey> KustomizationReconciler::Dependents(const ObjectCache& kustomizations,
+                                                           const manifest::Object& dependency) {
+  std::vector<ObjectKey> dependents;
+  ObjectKey dependency_key{dependency.Namespace(), dependency.Name()};
+  kustomizations.ForEach([&](const manifest::Object& kustomization) {
+    if (DependsOn(kustomization, dependency_key)) {
+      dependents.push_back({kustomization.Namespace(), kustomization.Name()});
+    }
+  });
   return dependents;
 }
 

@@ -99,7 +99,7 @@ absl::StatusOr<std::unique_ptr<Workspace::Lease>> Workspace::Acquire(
     TreeUse& use = trees_[name];
     ++use.leases;
     use.last_used = std::chrono::steady_clock::now();
-    counter = next_scratch_++;
+    counter = next_suffix_++;
   }
   auto lease = std::make_unique<Lease>(*this, name, tree.string());
   std::error_code error;
@@ -138,19 +138,6 @@ absl::StatusOr<std::unique_ptr<Workspace::Lease>> Workspace::Acquire(
     }
   }
   return lease;
-}
-
-absl::StatusOr<std::string> Workspace::ScratchDirectory() {
-  uint64_t counter;
-  {
-    std::lock_guard lock(mutex_);
-    counter = next_scratch_++;
-  }
-  fs::path path = fs::path(root_) / (".build-" + UniqueSuffix(counter));
-  std::error_code error;
-  fs::create_directories(path, error);
-  if (error) return absl::InternalError("creating " + path.string() + ": " + error.message());
-  return path.string();
 }
 
 void Workspace::Release(const std::string& digest) {

@@ -44,9 +44,6 @@ class Workspace {
   // artifact's URL or file.
   [[nodiscard]] absl::StatusOr<std::unique_ptr<Lease>> Acquire(const artifact::Artifact& artifact);
 
-  // A fresh private folder below the root for one build (removed by the caller).
-  [[nodiscard]] absl::StatusOr<std::string> ScratchDirectory();
-
   const std::string& root() const { return root_; }
 
  private:
@@ -62,7 +59,7 @@ class Workspace {
   std::chrono::seconds keep_unused_;
   std::mutex mutex_;
   std::map<std::string, TreeUse> trees_;  // by directory name
-  uint64_t next_scratch_ = 0;
+  uint64_t next_suffix_ = 0;
 };
 
 // Downloads `url` into `path` (replacing it); the error names the URL and the HTTP status.

@@ -61,6 +61,9 @@ struct Controller::State {
       queue.Add(key);
       if (options.metrics) options.metrics->SetQueueDepth(options.name, queue.Length());
     }
+    for (const RelatedMapper& map : own_kind_mappers) {
+      for (const ObjectKey& related_key : map(event)) queue.Add(related_key);
+    }
   }
 
   void RunWorker() {
@@ -127,6 +130,8 @@ struct Controller::State {
   WorkQueue queue;
   Informer informer;
   std::vector<std::unique_ptr<Informer>> related;
+  // Mappers of WatchRelated for the controller's own kind: they see its informer's events.
+  std::vector<RelatedMapper> own_kind_mappers;
   std::atomic<bool> reconciling{false};
   std::atomic<bool> ran{false};  // Run works once: its queue shuts down at the end
 };
@@ -140,6 +145,11 @@ Controller::~Controller() = default;
 
 void Controller::WatchRelated(const GroupVersionKind& kind, RelatedMapper map) {
   State& state = *state_;
+  if (kind == state.options.kind) {
+    // A second informer would only hold a second copy of every object and watch them again.
+    state.own_kind_mappers.push_back(std::move(map));
+    return;
+  }
   state.related.push_back(std::make_unique<Informer>(
       state.client, kind, state.options.namespace_name, state.options.label_selector,
       [&state, map = std::move(map)](const kube::WatchEvent& event, const manifest::Object*) {

@@ -100,6 +100,11 @@ class ObjectCache {
   virtual ~ObjectCache() = default;
   virtual std::optional<manifest::Object> Get(const ObjectKey& key) const = 0;
   virtual std::vector<manifest::Object> List() const = 0;
+  // Calls `visit` with each object in turn, without copying them (List copies all); `visit` must
+  // not call back into the cache. The default goes through List.
+  virtual void ForEach(const std::function<void(const manifest::Object&)>& visit) const {
+    for (const manifest::Object& object : List()) visit(object);
+  }
 };
 
 class Controller {
@@ -111,7 +116,8 @@ class Controller {
 
   // Also watches `kind` (same namespace scope and selector) and enqueues the keys `map` returns
   // for each change of one of its objects — a GitRepository's new artifact wakes the
-  // Kustomizations that use it. Call before Run.
+  // Kustomizations that use it. Call before Run. For the controller's own kind no second watch is
+  // started: `map` sees the events of its own informer.
   using RelatedMapper = std::function<std::vector<ObjectKey>(const kube::WatchEvent& event)>;
   void WatchRelated(const GroupVersionKind& kind, RelatedMapper map);
 

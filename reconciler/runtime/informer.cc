@@ -29,6 +29,20 @@ void SleepUnlessStopped(std::chrono::milliseconds duration, const std::atomic<bo
   }
 }
 
+// The object as cached: without the fields no reconciler reads that can outweigh the rest.
+manifest::Object ForCache(const manifest::Object& object) {
+  manifest::Object cached = object;
+  auto metadata = cached.json().find("metadata");
+  if (metadata == cached.json().end() || !metadata->is_object()) return cached;
+  metadata->erase("managedFields");
+  auto annotations = metadata->find("annotations");
+  if (annotations != metadata->end() && annotations->is_object()) {
+    annotations->erase("kubectl.kubernetes.io/last-applied-configuration");
+    if (annotations->empty()) metadata->erase("annotations");
+  }
+  return cached;
+}
+
 }  // namespace
 
 ObjectKey KeyOf(const manifest::Object& object) {
@@ -68,15 +82,18 @@ Informer::Informer(kube::Client& client, GroupVersionKind kind, std::string name
 bool Informer::OnEvent(const kube::WatchEvent& event) {
   if (event.type == kube::WatchEventType::kBookmark) return true;
   ObjectKey key = KeyOf(event.object);
+  std::optional<manifest::Object> cached;
+  if (event.type != kube::WatchEventType::kDeleted) cached = ForCache(event.object);
   std::optional<manifest::Object> previous;
   {
     std::lock_guard lock(mutex_);
     auto found = objects_.find(key);
-    if (found != objects_.end()) previous = found->second;
+    // Replaced or erased just below: moved out, not copied.
+    if (found != objects_.end()) previous = std::move(found->second);
     if (event.type == kube::WatchEventType::kDeleted) {
       objects_.erase(key);
     } else {
-      objects_.insert_or_assign(key, event.object);
+      objects_.insert_or_assign(key, std::move(*cached));
     }
     if (listing_) listing_->push_back(key);
   }
@@ -150,6 +167,11 @@ std::optional<manifest::Object> Informer::Get(const ObjectKey& key) const {
   auto found = objects_.find(key);
   if (found == objects_.end()) return std::nullopt;
   return found->second;
+}
+
+void Informer::ForEach(const std::function<void(const manifest::Object&)>& visit) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [key, object] : objects_) visit(object);
 }
 
 std::vector<manifest::Object> Informer::List() const {

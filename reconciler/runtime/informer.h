@@ -8,6 +8,9 @@
 // ReconcileRequested, plus deletion): our own status writes change neither the generation nor the
 // annotations, so they do not reconcile again.
 //
+// The cache leaves out what no reconciler reads but can be most of an object's size:
+// metadata.managedFields and the kubectl.kubernetes.io/last-applied-configuration annotation.
+//
 // Thread-safety: the cache functions may be called from any thread while Run runs on one.
 #pragma once
 
@@ -55,6 +58,7 @@ class Informer final : public ObjectCache {
 
   std::optional<manifest::Object> Get(const ObjectKey& key) const override;
   std::vector<manifest::Object> List() const override;
+  void ForEach(const std::function<void(const manifest::Object&)>& visit) const override;
 
   const GroupVersionKind& kind() const { return kind_; }
 

@@ -17,6 +17,7 @@ Manager::Manager(kube::Client& client, ManagerOptions options)
   LeaderElectionOptions& election = options_.leader_election_options;
   if (election.namespace_name.empty()) election.namespace_name = options_.namespace_name;
   if (election.identity.empty()) election.identity = DefaultLeaderIdentity();
+  metrics_.CountRequestsWith([&client] { return client.transport().requests_sent(); });
 }
 
 Manager::~Manager() = default;

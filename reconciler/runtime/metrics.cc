@@ -79,6 +79,13 @@ Metrics::Metrics() {
   Define("controller_runtime_active_workers", Type::kGauge,
          "Number of currently used workers per controller");
   Define("workqueue_depth", Type::kGauge, "Current depth of workqueue");
+  Define("rest_client_requests_total", Type::kCounter,
+         "Number of HTTP requests sent to the Kubernetes API server");
+}
+
+void Metrics::CountRequestsWith(std::function<uint64_t()> requests_sent) {
+  std::lock_guard lock(mutex_);
+  requests_sent_ = std::move(requests_sent);
 }
 
 void Metrics::Define(std::string name, Type type, std::string help, std::vector<double> bounds) {
@@ -197,6 +204,10 @@ uint64_t Metrics::HistogramCount(std::string_view name, const Labels& labels) co
 
 std::string Metrics::Render() const {
   std::lock_guard lock(mutex_);
+  if (requests_sent_) {
+    families_.find("rest_client_requests_total")->second.values[""] =
+        static_cast<double>(requests_sent_());
+  }
   std::string text;
   for (const auto& [name, family] : families_) {
     if (family.values.empty() && family.histograms.empty()) continue;

@@ -14,11 +14,14 @@
 //   controller_runtime_max_concurrent_reconciles{controller}      gauge
 //   controller_runtime_active_workers{controller}                 gauge
 //   workqueue_depth{name}                                         gauge
+//   rest_client_requests_total                                    counter; requests sent to the
+//                                                                  API server (every attempt)
 // Render() gives the Prometheus text exposition format (version 0.0.4).
 //
 // Thread-safety: every function may be called from any thread.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -54,6 +57,8 @@ class Metrics {
   void SetMaxConcurrentReconciles(std::string_view controller, int workers);
   void AddActiveWorkers(std::string_view controller, int delta);
   void SetQueueDepth(std::string_view controller, size_t depth);
+  // Where rest_client_requests_total comes from; read at each Render.
+  void CountRequestsWith(std::function<uint64_t()> requests_sent);
 
   // Every metric in the Prometheus text format, families sorted by name.
   std::string Render() const;
@@ -85,7 +90,9 @@ class Metrics {
   void ObserveLocked(std::string_view name, const Labels& labels, double value);
 
   mutable std::mutex mutex_;
-  std::map<std::string, Family, std::less<>> families_;
+  // Mutable: Render refreshes the series read from elsewhere (requests_sent_) first.
+  mutable std::map<std::string, Family, std::less<>> families_;
+  std::function<uint64_t()> requests_sent_;
   // The condition types recorded per object, so RecordDeleted knows which gauges to move.
   std::map<std::string, std::vector<std::string>> condition_types_;
 };

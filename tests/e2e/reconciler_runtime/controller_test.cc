@@ -230,6 +230,59 @@ TEST_CASE("Controller enqueues the keys a related kind's changes map to") {
   CHECK(result.ok());
 }
 
+TEST_CASE("Controller maps its own kind's events without a second watch, from a slim cache") {
+  auto client = fluxcpp::testing::AdminClient();
+  testing::InstallFluxCrds(*client);
+  fluxcpp::testing::ScopedNamespace ns(*client, "rt-own");
+  RecordingReconciler reconciler(*client);
+  Controller controller(*client, reconciler, Options(ns.name()));
+  // "follower" follows whichever GitRepository names it in a label.
+  std::atomic<int> mapped{0};
+  controller.WatchRelated(kGitRepository, [&](const kube::WatchEvent& event) {
+    ++mapped;
+    std::string follower = event.object.Label("example.com/follower");
+    return follower.empty() ? std::vector<ObjectKey>{}
+                            : std::vector<ObjectKey>{{event.object.Namespace(), follower}};
+  });
+  std::atomic<bool> stop{false};
+  absl::Status result;
+  std::thread thread([&] { result = controller.Run(stop); });
+  REQUIRE(Eventually([&] { return controller.Synced(); }));
+  ObjectKey follower{ns.name(), "follower"};
+  testing::CreateGitRepository(*client, ns.name(), "follower");
+  REQUIRE(Eventually([&] { return reconciler.CallsFor(follower) == 1; }));
+  CHECK(mapped.load() >= 1);  // the mapper saw the controller's own events
+
+  // A label change alone does not reconcile the leader, but maps to its follower.
+  testing::CreateGitRepository(*client, ns.name(), "leader");
+  ObjectKey leader{ns.name(), "leader"};
+  REQUIRE(Eventually([&] { return reconciler.CallsFor(leader) == 1; }));
+  testing::PatchGitRepository(
+      *client, ns.name(), "leader",
+      {{"metadata",
+        {{"labels", {{"example.com/follower", "follower"}}},
+         {"annotations", {{"kubectl.kubernetes.io/last-applied-configuration", "{}"}}}}}});
+  CHECK(Eventually([&] { return reconciler.CallsFor(follower) == 2; }));
+  CHECK(reconciler.CallsFor(leader) == 1);
+
+  // The cache holds neither managedFields nor kubectl's last-applied copy; ForEach visits all.
+  auto cached = controller.cache().Get(leader);
+  REQUIRE(cached);
+  CHECK(cached->Label("example.com/follower") == "follower");
+  CHECK_FALSE(cached->json()["metadata"].contains("managedFields"));
+  CHECK(cached->Annotation("kubectl.kubernetes.io/last-applied-configuration").empty());
+  auto live = client->Get(kGitRepository, ns.name(), "leader");
+  REQUIRE(live.ok());
+  CHECK(live->json()["metadata"].contains("managedFields"));
+  std::vector<std::string> visited;
+  controller.cache().ForEach(
+      [&](const manifest::Object& object) { visited.push_back(object.Name()); });
+  CHECK(visited == std::vector<std::string>{"follower", "leader"});
+  stop = true;
+  thread.join();
+  CHECK(result.ok());
+}
+
 TEST_CASE("Controller fails to run for a kind the server does not serve") {
   auto client = fluxcpp::testing::AdminClient();
   RecordingReconciler reconciler(*client);

@@ -22,6 +22,33 @@ TEST_CASE("the same tree builds when the root contains it") {
   CHECK(*built == "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n");
 }
 
+TEST_CASE("a replaced file is read instead of the one on disk, or as if it existed") {
+  auto edited = Build(TestdataPath("tree"), "app",
+                      {.replaced_files = {{"app/kustomization.yaml",
+                                           "resources: [../shared.yaml]\nnamePrefix: p-\n"}}});
+  REQUIRE(edited.ok());
+  REQUIRE(edited->size() == 1);
+  CHECK((*edited)[0].Name() == "p-shared");
+  CHECK(*BuildYaml(TestdataPath("tree"), "app") ==
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: shared\n");
+
+  // The root has no kustomization of its own: the replaced one is used, not a generated one.
+  auto generated = Build(
+      TestdataPath("tree"), ".",
+      {.replaced_files = {{"./kustomization.yaml", "resources: [shared.yaml]\nnamespace: x\n"}}});
+  REQUIRE(generated.ok());
+  REQUIRE(generated->size() == 1);
+  CHECK((*generated)[0].Namespace() == "x");
+}
+
+TEST_CASE("a replaced file outside the source root is refused") {
+  auto built = Build(TestdataPath("tree"), "app",
+                     {.replaced_files = {{"../elsewhere/kustomization.yaml", "resources: []\n"}}});
+  REQUIRE_FALSE(built.ok());
+  CHECK(std::string(built.status().message()).find("not below the source root") !=
+        std::string::npos);
+}
+
 TEST_CASE("remote resources are refused") {
   auto built = BuildYaml(TestdataPath("remote"), ".");
   REQUIRE_FALSE(built.ok());

@@ -53,7 +53,7 @@ std::string CopyTree(const TemporaryDirectory& directory) {
 TEST_CASE("a plain directory builds from the shared tree as it is") {
   TemporaryDirectory directory;
   std::string tree = CopyTree(directory);
-  auto built = BuildKustomization(tree, Spec("./apps"), "");
+  auto built = BuildKustomization(tree, Spec("./apps"));
   INFO(built.status().ToString());
   REQUIRE(built.ok());
   auto objects = ByName(*built);
@@ -66,8 +66,6 @@ TEST_CASE("Flux's overlay fields apply to a plain directory without writing the 
   TemporaryDirectory directory;
   std::string tree = CopyTree(directory);
   auto before = Snapshot(tree);
-  std::string scratch = directory.path() + "/scratch";
-  fs::create_directories(scratch);
   KustomizationSpec spec = Spec("./apps");
   spec.target_namespace = "prod";
   spec.name_prefix = "p-";
@@ -75,7 +73,7 @@ TEST_CASE("Flux's overlay fields apply to a plain directory without writing the 
   spec.images = Json::array({{{"name", "nginx"}, {"newTag", "1.27"}}});
   spec.components = {"../components/team"};
   REQUIRE(NeedsOverlay(spec));
-  auto built = BuildKustomization(tree, spec, scratch);
+  auto built = BuildKustomization(tree, spec);
   INFO(built.status().ToString());
   REQUIRE(built.ok());
   auto objects = ByName(*built);
@@ -88,17 +86,15 @@ TEST_CASE("Flux's overlay fields apply to a plain directory without writing the 
   CHECK(Snapshot(tree) == before);
 }
 
-TEST_CASE("an existing kustomization is edited in a private copy, its hard link left intact") {
+TEST_CASE("an existing kustomization is edited for the build only, the shared file left intact") {
   TemporaryDirectory directory;
   std::string tree = CopyTree(directory);
   auto before = Snapshot(tree);
-  std::string scratch = directory.path() + "/scratch";
-  fs::create_directories(scratch);
   KustomizationSpec spec = Spec("overlay");
   spec.target_namespace = "override";
   spec.patches = Json::array({{{"patch", "- op: replace\n  path: /spec/replicas\n  value: 4\n"},
                                {"target", {{"kind", "Deployment"}}}}});
-  auto built = BuildKustomization(tree, spec, scratch);
+  auto built = BuildKustomization(tree, spec);
   INFO(built.status().ToString());
   REQUIRE(built.ok());
   auto objects = ByName(*built);
@@ -111,9 +107,22 @@ TEST_CASE("build errors name the file") {
   TemporaryDirectory directory;
   std::string tree = CopyTree(directory);
   std::ofstream(tree + "/apps/broken.yaml") << "kind: ConfigMap\nmetadata: [unclosed\n";
-  auto built = BuildKustomization(tree, Spec("apps"), "");
+  auto built = BuildKustomization(tree, Spec("apps"));
   REQUIRE_FALSE(built.ok());
   CHECK_THAT(std::string(built.status().message()), Catch::Contains("broken.yaml"));
+}
+
+TEST_CASE("an overlay of a path outside the tree is refused, nothing read from there") {
+  TemporaryDirectory directory;
+  std::string tree = CopyTree(directory);
+  fs::create_directories(directory.path() + "/outside");
+  std::ofstream(directory.path() + "/outside/cm.yaml")
+      << "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: outside}\n";
+  KustomizationSpec spec = Spec("../outside");
+  spec.target_namespace = "prod";
+  auto built = BuildKustomization(tree, spec);
+  REQUIRE_FALSE(built.ok());
+  CHECK(std::string(built.status().message()).find("outside") != std::string::npos);
 }
 
 TEST_CASE("the build digest follows the content") {

@@ -38,5 +38,15 @@ TEST_CASE("dependency keys default to the Kustomization's namespace") {
   CHECK(keys[1].ToString() == "one/missing");
 }
 
+TEST_CASE("a Kustomization without a spec or dependsOn has no dependency keys") {
+  CHECK(DependencyKeys(manifest::Object(manifest::Json{{"kind", "Kustomization"},
+                                                       {"metadata", {{"name", "bare"}}}}))
+            .empty());
+  CHECK(DependencyKeys(manifest::Object(manifest::Json{{"kind", "Kustomization"},
+                                                       {"metadata", {{"name", "odd"}}},
+                                                       {"spec", "not an object"}}))
+            .empty());
+}
+
 }  // namespace
 }  // namespace fluxcpp::reconciler::kustomization

@@ -101,5 +101,17 @@ TEST_CASE("Metrics tracks active workers, concurrency and queue depth") {
   CHECK(Contains(text, R"(workqueue_depth{name="kustomization"} 7)"));
 }
 
+TEST_CASE("Metrics reads rest_client_requests_total from its source at each render") {
+  Metrics metrics;
+  CHECK_FALSE(Contains(metrics.Render(), "rest_client_requests_total"));
+  uint64_t sent = 41;
+  metrics.CountRequestsWith([&sent] { return sent; });
+  CHECK(Contains(metrics.Render(), "\nrest_client_requests_total 41"));
+  sent = 1234;
+  std::string text = metrics.Render();
+  CHECK(Contains(text, "# TYPE rest_client_requests_total counter"));
+  CHECK(Contains(text, "\nrest_client_requests_total 1234"));
+}
+
 }  // namespace
 }  // namespace fluxcpp::reconciler

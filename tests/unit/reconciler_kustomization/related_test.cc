@@ -1,0 +1,90 @@
+// The mappers that wake Kustomizations when their source or a dependency changes give the same
+// keys over an informer's cache as over a list.
+#include <catch2/catch.hpp>
+
+#include "lib/manifest/yaml.h"
+#include "reconciler/kustomization/kustomization_reconciler.h"
+#include "tests/unit/testdata.h"
+
+namespace fluxcpp::reconciler::kustomization {
+namespace {
+
+// An ObjectCache over a fixed list; ForEach is the interface's default, through List.
+class ListCache final : public ObjectCache {
+ public:
+  explicit ListCache(std::vector<manifest::Object> objects) : objects_(std::move(objects)) {}
+  std::optional<manifest::Object> Get(const ObjectKey&) const override { return std::nullopt; }
+  std::vector<manifest::Object> List() const override { return objects_; }
+
+ private:
+  std::vector<manifest::Object> objects_;
+};
+
+std::vector<manifest::Object> Kustomizations() {
+  auto objects = manifest::ReadObjects(R"(apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: apps, namespace: one}
+spec:
+  sourceRef: {kind: GitRepository, name: fleet}
+  dependsOn: [{name: infra}]
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: infra, namespace: one}
+spec:
+  sourceRef: {kind: GitRepository, name: fleet, namespace: shared}
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: other, namespace: two}
+spec:
+  sourceRef: {kind: GitRepository, name: fleet}
+  dependsOn: [{name: infra, namespace: one}]
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {name: bare, namespace: two}
+)",
+                                       "kustomizations.yaml");
+  REQUIRE(objects.ok());
+  return *objects;
+}
+
+manifest::Object Named(const std::string& kind, const std::string& namespace_name,
+                       const std::string& name) {
+  return manifest::Object(manifest::Json{
+      {"kind", kind}, {"metadata", {{"name", name}, {"namespace", namespace_name}}}});
+}
+
+std::vector<std::string> Keys(const std::vector<ObjectKey>& keys) {
+  std::vector<std::string> text;
+  for (const ObjectKey& key : keys) text.push_back(key.ToString());
+  return text;
+}
+
+TEST_CASE("users of a source: same namespace unless sourceRef names one") {
+  ListCache cache(Kustomizations());
+  manifest::Object one = Named("GitRepository", "one", "fleet");
+  manifest::Object shared = Named("GitRepository", "shared", "fleet");
+  CHECK(Keys(KustomizationReconciler::UsersOfSource(cache, one)) ==
+        std::vector<std::string>{"one/apps"});
+  CHECK(Keys(KustomizationReconciler::UsersOfSource(cache, shared)) ==
+        std::vector<std::string>{"one/infra"});
+  CHECK(Keys(KustomizationReconciler::UsersOfSource(Kustomizations(), shared)) ==
+        std::vector<std::string>{"one/infra"});
+  CHECK(KustomizationReconciler::UsersOfSource(cache, Named("OCIRepository", "one", "fleet"))
+            .empty());
+}
+
+TEST_CASE("dependents of a Kustomization, across namespaces") {
+  ListCache cache(Kustomizations());
+  manifest::Object infra = Named("Kustomization", "one", "infra");
+  CHECK(Keys(KustomizationReconciler::Dependents(cache, infra)) ==
+        std::vector<std::string>{"one/apps", "two/other"});
+  CHECK(Keys(KustomizationReconciler::Dependents(Kustomizations(), infra)) ==
+        std::vector<std::string>{"one/apps", "two/other"});
+  CHECK(KustomizationReconciler::Dependents(cache, Named("Kustomization", "two", "infra")).empty());
+}
+
+}  // namespace
+}  // namespace fluxcpp::reconciler::kustomization
