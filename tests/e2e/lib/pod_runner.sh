@@ -13,6 +13,7 @@ start_pod_runner() {
   local reconciler=$FLUXCPP_BINARY_DIR/bin/flux-reconciler
   [[ -x "$runner" && -x "$reconciler" ]] || fail "$runner or $reconciler is not built"
   mkdir -p "$state"
+  rm -f "$state/ready"
   "$runner" --image "flux-reconciler=$reconciler" --state-dir "$state" --namespace "$namespace" \
     >"$state.log" 2>&1 &
   pod_runner_pids+=($!)

@@ -119,10 +119,16 @@ run_variant() {
   expect_synced "$variant: after the repair" "$namespace" "$name" main
   expect_no_changes "$variant: after the repair a plan has nothing to do"
 
-  expect "$variant: delete the GitRepository in the cluster" \
-    kubectl -n "$namespace" delete gitrepositories.source.toolkit.fluxcd.io "$namespace" --timeout=30s
+  # A running reconciler re-applies a deleted GitRepository itself at once (it is in its
+  # Kustomization's inventory), so the drift is made while the reconciler is down, as after a crash;
+  # without it nothing removes the finalizer.
+  stop_pod_runners
+  expect "$variant: delete the GitRepository in the cluster" bash -c "
+    kubectl -n $namespace patch gitrepositories.source.toolkit.fluxcd.io $namespace --type merge -p '{\"metadata\":{\"finalizers\":null}}' &&
+    kubectl -n $namespace delete gitrepositories.source.toolkit.fluxcd.io $namespace --timeout=30s"
   expect_diff "$variant: a GitRepository deleted in the cluster shows as a diff"
   grep -q 'Flux sync objects missing' <<<"$plan_output" || fail "$variant: the plan does not say the sync objects are missing"
+  start_pod_runner "$namespace"
   expect "$variant: apply restores the GitRepository" tofu apply -auto-approve -input=false -no-color
   expect_synced "$variant: after restoring the GitRepository" "$namespace" "$name" main
   expect_no_changes "$variant: after restoring the GitRepository a plan has nothing to do"
@@ -215,7 +221,7 @@ expect_clean_failure() {
   echo "ok: $description: it failed in $((SECONDS - started))s"
   if kubectl get namespace "$namespace" >/dev/null 2>&1; then fail "$description: the namespace was created"; fi
   [[ -z "$(ground read "$name" main 2>/dev/null || true)" ]] || fail "$description: something was pushed"
-  [[ -z "$(tofu state list 2>/dev/null)" ]] || fail "$description: the state holds a resource"
+  if tofu state list 2>/dev/null | grep -q flux_bootstrap_git; then fail "$description: the state holds the bootstrap"; fi
   echo "ok: $description: Git, the cluster and the state are as they were"
 }
 
