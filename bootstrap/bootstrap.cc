@@ -8,8 +8,6 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/time/clock.h"
-#include "absl/time/time.h"
 #include "bootstrap/validation.h"
 #include "bootstrap/workflow.h"
 #include "lib/git/repository.h"
@@ -318,23 +316,6 @@ absl::StatusOr<BootstrapResult> BootstrapGit(const BootstrapOptions& options, ku
       ApplySet(client, *sync_objects, "the sync set", deadline, progress);
   if (!applied_sync.ok()) return applied_sync.status();
   result.sync_changes = *applied_sync;
-
-  // An unchanged GitRepository would fetch the pushed commit only at its next interval (minutes
-  // away): ask for a fetch now, as `flux reconcile source git` does.
-  const std::string requested_at =
-      absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone());
-  if (absl::StatusOr<Object> requested = client.Patch(
-          kGitRepositoryKind, options.sync.namespace_name, options.sync.name,
-          kube::PatchType::kMerge,
-          manifest::Json{
-              {"metadata", {{"annotations", {{"reconcile.fluxcd.io/requestedAt", requested_at}}}}}}
-              .dump());
-      !requested.ok()) {
-    Say(progress, absl::StrCat("could not ask ",
-                               kube::DescribeObject(kGitRepositoryKind, options.sync.namespace_name,
-                                                    options.sync.name),
-                               " to fetch now: ", requested.status().message()));
-  }
 
   if (absl::Status reconciled =
           WaitForReconciler(options, client, result.revision, deadline, progress);
