@@ -1,5 +1,5 @@
 # The two commands of the README's quick start. Each installs what it needs, idempotently.
-.PHONY: test demo build
+.PHONY: test demo demo-down build
 
 # The whole test suite against real peers (tools/test says what it does).
 test:
@@ -11,6 +11,11 @@ build:
 	cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 	cmake --build build -j $$(nproc)
 
+# The quick start: a local control plane and Git server, Flux bootstrapped by `tofu apply` of
+# examples/quickstart, an example app synced from Git (tools/demo says what it does). Leaves it running.
 demo:
-	@echo "make demo: the bootstrap quick start (examples/quickstart) arrives with the bootstrap work." >&2
-	@exit 2
+	tools/demo
+
+# Stops what `make demo` left running and removes its state.
+demo-down:
+	tools/demo down

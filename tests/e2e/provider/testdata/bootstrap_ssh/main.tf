@@ -12,6 +12,18 @@ variable "url" {}
 variable "private_key_file" {}
 variable "known_hosts_file" {}
 variable "namespace" {}
+variable "branch" {
+  default = "main"
+}
+variable "interval" {
+  default = "1m0s"
+}
+variable "keep_namespace" {
+  default = false
+}
+variable "delete_git_manifests" {
+  default = true
+}
 
 # The cluster's settings are known only once this resource is applied: the provider is
 # configured lazily.
@@ -24,7 +36,8 @@ provider "flux" {
     config_path = terraform_data.cluster.output
   }
   git = {
-    url = var.url
+    url    = var.url
+    branch = var.branch
     ssh = {
       username    = "git"
       private_key = file(var.private_key_file)
@@ -34,8 +47,11 @@ provider "flux" {
 }
 
 resource "flux_bootstrap_git" "this" {
-  namespace = var.namespace
-  path      = "clusters/test"
+  namespace            = var.namespace
+  path                 = "clusters/test"
+  interval             = var.interval
+  keep_namespace       = var.keep_namespace
+  delete_git_manifests = var.delete_git_manifests
   timeouts = {
     create = "3m"
   }
