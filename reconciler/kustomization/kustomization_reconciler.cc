@@ -691,6 +691,20 @@ bool UsesSource(const manifest::Object& kustomization, const manifest::Object& s
          reference->value("name", "") == source.Name() && namespace_name == source.Namespace();
 }
 
+// Flux wakes a Kustomization when its source's artifact revision changes, not on every change of
+// the source: a GitRepository whose spec just changed (a new branch) still carries its old
+// artifact, and applying that again would undo the change before the new revision is fetched.
+bool AwaitsSourceRevision(const manifest::Object& kustomization, const manifest::Object& source) {
+  if (!UsesSource(kustomization, source)) return false;
+  const Json& source_status = source.json().value("status", Json::object());
+  const Json& artifact = source_status.value("artifact", Json::object());
+  std::string revision = artifact.is_object() ? artifact.value("revision", "") : "";
+  if (revision.empty()) return false;
+  const Json& status = kustomization.json().value("status", Json::object());
+  std::string attempted = status.is_object() ? status.value("lastAttemptedRevision", "") : "";
+  return attempted != revision;
+}
+
 bool DependsOn(const manifest::Object& kustomization, const ObjectKey& dependency) {
   for (const ObjectKey& key : DependencyKeys(kustomization)) {
     if (key == dependency) return true;
@@ -704,7 +718,7 @@ std::vector<ObjectKey> KustomizationReconciler::UsersOfSource(
     const std::vector<manifest::Object>& kustomizations, const manifest::Object& source) {
   std::vector<ObjectKey> users;
   for (const manifest::Object& kustomization : kustomizations) {
-    if (UsesSource(kustomization, source)) {
+    if (AwaitsSourceRevision(kustomization, source)) {
       users.push_back({kustomization.Namespace(), kustomization.Name()});
     }
   }
@@ -715,7 +729,7 @@ std::vector<ObjectKey> KustomizationReconciler::UsersOfSource(const ObjectCache&
                                                               const manifest::Object& source) {
   std::vector<ObjectKey> users;
   kustomizations.ForEach([&](const manifest::Object& kustomization) {
-    if (UsesSource(kustomization, source)) {
+    if (AwaitsSourceRevision(kustomization, source)) {
       users.push_back({kustomization.Namespace(), kustomization.Name()});
     }
   });

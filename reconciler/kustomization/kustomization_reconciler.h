@@ -44,9 +44,9 @@ class KustomizationReconciler : public Reconciler {
   ~KustomizationReconciler() override;
   Outcome Reconcile(const ObjectKey& key, const ReconcileContext& context) override;
 
-  // The Kustomizations among `kustomizations` whose sourceRef names this source (for
-  // Controller::WatchRelated), and those that depend on `dependency` (a Kustomization that became
-  // Ready).
+  // The Kustomizations among `kustomizations` whose sourceRef names this source and that have not
+  // attempted its artifact's revision yet (for Controller::WatchRelated), and those that depend on
+  // `dependency` (a Kustomization that became Ready).
   static std::vector<ObjectKey> UsersOfSource(const std::vector<manifest::Object>& kustomizations,
                                               const manifest::Object& source);
   static std::vector<ObjectKey> Dependents(const std::vector<manifest::Object>& kustomizations,

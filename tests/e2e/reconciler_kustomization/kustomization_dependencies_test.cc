@@ -54,8 +54,16 @@ TEST_CASE("a Kustomization waits for its dependency to be Ready at the current r
       reconciler::kustomization::KustomizationReconciler::Dependents(kustomizations->items, *base);
   REQUIRE(dependents.size() == 1);
   CHECK(dependents[0].name == "dependent");
+  // A source wakes its users only with a revision they have not attempted yet.
   auto source = ground.client().Get({"source.toolkit.fluxcd.io", "v1", "GitRepository"},
                                     ground.ns(), "base-source");
+  REQUIRE(source.ok());
+  CHECK(reconciler::kustomization::KustomizationReconciler::UsersOfSource(kustomizations->items,
+                                                                          *source)
+            .empty());
+  ground.Publish("base-source", "app-v2", Revision(3));
+  source = ground.client().Get({"source.toolkit.fluxcd.io", "v1", "GitRepository"}, ground.ns(),
+                               "base-source");
   REQUIRE(source.ok());
   auto users = reconciler::kustomization::KustomizationReconciler::UsersOfSource(
       kustomizations->items, *source);

@@ -36,6 +36,14 @@ spec:
 ---
 apiVersion: kustomize.toolkit.fluxcd.io/v1
 kind: Kustomization
+metadata: {name: current, namespace: one}
+spec:
+  sourceRef: {kind: GitRepository, name: fleet}
+status:
+  lastAttemptedRevision: main@sha1:2222222222222222222222222222222222222222
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
 metadata: {name: other, namespace: two}
 spec:
   sourceRef: {kind: GitRepository, name: fleet}
@@ -56,6 +64,16 @@ manifest::Object Named(const std::string& kind, const std::string& namespace_nam
       {"kind", kind}, {"metadata", {{"name", name}, {"namespace", namespace_name}}}});
 }
 
+// A source with an artifact at `revision`.
+manifest::Object Source(const std::string& namespace_name, const std::string& revision) {
+  manifest::Object source = Named("GitRepository", namespace_name, "fleet");
+  source.json()["status"] = {{"artifact", {{"revision", revision}}}};
+  return source;
+}
+
+constexpr const char* kRevision2 = "main@sha1:2222222222222222222222222222222222222222";
+constexpr const char* kRevision3 = "main@sha1:3333333333333333333333333333333333333333";
+
 std::vector<std::string> Keys(const std::vector<ObjectKey>& keys) {
   std::vector<std::string> text;
   for (const ObjectKey& key : keys) text.push_back(key.ToString());
@@ -64,15 +82,27 @@ std::vector<std::string> Keys(const std::vector<ObjectKey>& keys) {
 
 TEST_CASE("users of a source: same namespace unless sourceRef names one") {
   ListCache cache(Kustomizations());
-  manifest::Object one = Named("GitRepository", "one", "fleet");
-  manifest::Object shared = Named("GitRepository", "shared", "fleet");
+  manifest::Object one = Source("one", kRevision3);
+  manifest::Object shared = Source("shared", kRevision3);
   CHECK(Keys(KustomizationReconciler::UsersOfSource(cache, one)) ==
-        std::vector<std::string>{"one/apps"});
+        std::vector<std::string>{"one/apps", "one/current"});
   CHECK(Keys(KustomizationReconciler::UsersOfSource(cache, shared)) ==
         std::vector<std::string>{"one/infra"});
   CHECK(Keys(KustomizationReconciler::UsersOfSource(Kustomizations(), shared)) ==
         std::vector<std::string>{"one/infra"});
   CHECK(KustomizationReconciler::UsersOfSource(cache, Named("OCIRepository", "one", "fleet"))
+            .empty());
+}
+
+TEST_CASE("a source wakes only users that have not attempted its artifact's revision") {
+  ListCache cache(Kustomizations());
+  CHECK(Keys(KustomizationReconciler::UsersOfSource(cache, Source("one", kRevision2))) ==
+        std::vector<std::string>{"one/apps"});
+  // No artifact yet: nothing to apply.
+  CHECK(KustomizationReconciler::UsersOfSource(cache, Named("GitRepository", "one", "fleet"))
+            .empty());
+  CHECK(KustomizationReconciler::UsersOfSource(Kustomizations(),
+                                               Named("GitRepository", "one", "fleet"))
             .empty());
 }
 
