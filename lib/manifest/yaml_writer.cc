@@ -6,6 +6,10 @@
 namespace fluxcpp::manifest {
 namespace {
 
+// Keys longer than this are written as explicit `? key` entries, as go-yaml does: YAML caps
+// implicit keys at 1024 characters, and escapes can make a key several times longer than its bytes.
+constexpr size_t kImplicitKeyLimit = 128;
+
 // A literal block (`|`) keeps exactly one final newline and cannot start with a space; other
 // multi-line strings are written double-quoted with escapes.
 bool FitsLiteralBlock(const std::string& text) {
@@ -34,6 +38,7 @@ void Emit(YAML::Emitter& out, const Json& value) {
       out << YAML::BeginMap;
       for (const auto& [key, item] : value.items()) {
         out << YAML::Key;
+        if (key.size() > kImplicitKeyLimit) out << YAML::LongKey;
         EmitString(out, key);
         out << YAML::Value;
         Emit(out, item);
