@@ -68,16 +68,6 @@ std::map<std::string, std::string> FilesOf(const Value& value) {
   return files;
 }
 
-// The Go provider's interval is a number of minutes when it is a bare number.
-std::string Interval(const std::string& text) {
-  if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c)) != 0;
-      })) {
-    return text + "m0s";
-  }
-  return text;
-}
-
 // Whether every input of the bootstrap is known (all but the computed attributes).
 bool InputsKnown(const Value& model) {
   for (const auto& [name, value] : model.Entries()) {
@@ -115,7 +105,7 @@ bootstrap::BootstrapOptions ToOptions(const Value& model, const GitSettings& git
       auth.bearer_token.empty() && auth.ca_pem.empty()) {
     sync.secret_name.clear();  // a public repository: no Secret, no secretRef
   }
-  sync.interval = Interval(String(model, "interval"));
+  sync.interval = GoProviderInterval(String(model, "interval"));
   sync.path = String(model, "path");
   sync.recurse_submodules = Bool(model, "recurse_submodules", false);
 

@@ -169,16 +169,6 @@ class InstallDataSource final : public framework::DataSource {
 
 // ---- flux_sync ----
 
-// The Go provider's interval is a number of minutes; a bare number is read that way.
-std::string Interval(const std::string& text) {
-  if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
-        return std::isdigit(static_cast<unsigned char>(c)) != 0;
-      })) {
-    return text + "m0s";
-  }
-  return text;
-}
-
 class SyncDataSource final : public framework::DataSource {
  public:
   SyncDataSource() : DataSource(MakeSchema()) {}
@@ -229,7 +219,7 @@ class SyncDataSource final : public framework::DataSource {
     options.name = String(config, "name");
     options.namespace_name = String(config, "namespace");
     options.secret_name = String(config, "secret");
-    options.interval = Interval(String(config, "interval"));
+    options.interval = GoProviderInterval(String(config, "interval"));
     options.path = String(config, "target_path");
     options.recurse_submodules = Bool(config, "recurse_submodules", false);
     return options;

@@ -1,5 +1,8 @@
 #include "provider/flux/options_mapping.h"
 
+#include <algorithm>
+#include <cctype>
+
 #include "bootstrap/manifests.h"
 #include "provider/protocol/text.h"
 
@@ -30,6 +33,15 @@ std::string RepositoryPath(const std::string& target_path, const std::string& na
   cleaner.path = target_path;
   const std::string folder = cleaner.CleanPath();
   return protocol::Cat(folder.empty() ? "" : folder + "/", namespace_name, "/", file);
+}
+
+std::string GoProviderInterval(const std::string& text) {
+  if (!text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) != 0;
+      })) {
+    return text + "m0s";
+  }
+  return text;
 }
 
 }  // namespace fluxcpp::provider::flux

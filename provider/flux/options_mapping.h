@@ -20,4 +20,8 @@ protocol::Diagnostic OptionsDiagnostic(const absl::Status& status,
 std::string RepositoryPath(const std::string& target_path, const std::string& namespace_name,
                            const std::string& file);
 
+// The Go provider's interval: a bare number is minutes ("5" → "5m0s"); other text is returned as it
+// is, a Go duration for the options to check.
+std::string GoProviderInterval(const std::string& text);
+
 }  // namespace fluxcpp::provider::flux

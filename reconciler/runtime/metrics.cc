@@ -141,15 +141,21 @@ void Metrics::RecordConditions(std::string_view kind, const ObjectKey& key,
     std::string status = condition.value("status", "");
     if (type.empty()) continue;
     if (std::find(types.begin(), types.end(), type) == types.end()) types.push_back(type);
-    for (std::string_view candidate : kConditionStatuses) {
-      SetLocked("gotk_reconcile_condition",
-                {{"kind", std::string(kind)},
-                 {"name", key.name},
-                 {"namespace", key.namespace_name},
-                 {"status", std::string(candidate)},
-                 {"type", type}},
-                candidate == status ? 1 : 0);
-    }
+    SetConditionLocked(kind, key, type, status);
+  }
+}
+
+void Metrics::SetConditionLocked(std::string_view kind, const ObjectKey& key,
+                                 const std::string& type, std::string_view status) {
+  // One series per possible status, 1 for the current one, as Flux's gauge has it.
+  for (std::string_view candidate : kConditionStatuses) {
+    SetLocked("gotk_reconcile_condition",
+              {{"kind", std::string(kind)},
+               {"name", key.name},
+               {"namespace", key.namespace_name},
+               {"status", std::string(candidate)},
+               {"type", type}},
+              candidate == status ? 1 : 0);
   }
 }
 
@@ -158,15 +164,7 @@ void Metrics::RecordDeleted(std::string_view kind, const ObjectKey& key) {
   auto found = condition_types_.find(ObjectId(kind, key));
   if (found == condition_types_.end()) return;
   for (const std::string& type : found->second) {
-    for (std::string_view candidate : kConditionStatuses) {
-      SetLocked("gotk_reconcile_condition",
-                {{"kind", std::string(kind)},
-                 {"name", key.name},
-                 {"namespace", key.namespace_name},
-                 {"status", std::string(candidate)},
-                 {"type", type}},
-                candidate == "Deleted" ? 1 : 0);
-    }
+    SetConditionLocked(kind, key, type, "Deleted");
   }
 }
 

@@ -87,6 +87,9 @@ class Metrics {
   void Define(std::string name, Type type, std::string help, std::vector<double> bounds = {});
   void AddLocked(std::string_view name, const Labels& labels, double delta);
   void SetLocked(std::string_view name, const Labels& labels, double value);
+  // gotk_reconcile_condition for one condition type of an object, at `status`.
+  void SetConditionLocked(std::string_view kind, const ObjectKey& key, const std::string& type,
+                          std::string_view status);
   void ObserveLocked(std::string_view name, const Labels& labels, double value);
 
   mutable std::mutex mutex_;

@@ -61,16 +61,8 @@ std::string ReadFile(const std::string& path) {
 
 // Runs a command through the shell; returns its exit status and what it printed.
 std::pair<int, std::string> Run(const std::string& command) {
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string output;
-  std::array<char, 4096> buffer{};
-  size_t count;
-  while ((count = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    output.append(buffer.data(), count);
-  }
-  int status = ::pclose(pipe);
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+  testing::CommandRun run = testing::RunCommand(command + " 2>&1");
+  return {run.exit_code, run.output};
 }
 
 bool ConditionTrue(const Json& object, const std::string& type) {

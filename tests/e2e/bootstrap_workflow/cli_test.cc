@@ -26,16 +26,10 @@ Outcome RunFluxcpp(const std::string& arguments, const std::string& environment 
   testing::ScratchDirectory scratch;
   std::string command =
       environment + " " + FLUXCPP_BIN + " " + arguments + " 2>" + scratch.path() + "/stderr";
-  std::FILE* pipe = ::popen(command.c_str(), "r");
-  REQUIRE(pipe != nullptr);
+  testing::CommandRun run = testing::RunCommand(command);
   Outcome outcome;
-  std::array<char, 4096> buffer{};
-  size_t count;
-  while ((count = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    outcome.out.append(buffer.data(), count);
-  }
-  int status = ::pclose(pipe);
-  outcome.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  outcome.exit_code = run.exit_code;
+  outcome.out = std::move(run.output);
   outcome.err = testing::ReadTextFile(scratch.path() + "/stderr");
   return outcome;
 }

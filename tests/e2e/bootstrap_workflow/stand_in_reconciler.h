@@ -1,9 +1,7 @@
-// The reconciler's part in bootstrap tests, until the real one runs: for the Kustomization
-// <ns>/<ns>, report the head of its GitRepository's branch as applied (Ready=True,
-// lastAppliedRevision
-// "<branch>@sha1:<sha>", observedGeneration), as flux-reconciler will. Free of the test framework,
-// so the Catch2 tests (FakeReconciler) and the tofu tests (the stand_in_reconciler helper) share
-// it.
+// The reconciler's part in the bootstrap workflow's own tests, which check the toolkit's steps and
+// waits in isolation (the takeover tests, tests/e2e/reconciler_takeover, run the real
+// flux-reconciler): for the Kustomization <ns>/<ns>, report the head of its GitRepository's branch
+// as applied (Ready=True, lastAppliedRevision "<branch>@sha1:<sha>", observedGeneration).
 //
 // Thread-safe when each caller uses its own arguments; the Client is thread-safe.
 #pragma once

@@ -6,6 +6,8 @@
 // what the CLI reads independently of the reconciler.
 //
 // The CRDs are cluster-scoped and shared: applied (idempotent), never deleted.
+#include "tests/e2e/support/flux_cli.h"
+
 #include <sys/wait.h>
 
 #include <array>
@@ -70,55 +72,6 @@ Json Fixture(const std::string& name, const std::map<std::string, std::string>& 
   return (*documents)[0].json;
 }
 
-struct FluxRun {
-  int exit_code = -1;
-  std::string output;  // standard output and error
-};
-
-// Runs $FLUX (the ground's flux peer) with `args`, acting as the ground's admin.
-FluxRun RunFlux(const std::string& args) {
-  const char* flux = std::getenv("FLUX");
-  if (flux == nullptr) FAIL("FLUX is not set: run under eval \"$(tests/env/ground up)\"");
-  std::FILE* pipe = ::popen((std::string(flux) + " " + args + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  FluxRun run;
-  std::array<char, 4096> buffer{};
-  size_t count;
-  while ((count = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    run.output.append(buffer.data(), count);
-  }
-  const int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
-std::string Trim(const std::string& text) {
-  const size_t first = text.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
-// `flux get` prints a tab-separated table; each row as column name → cell.
-std::vector<std::map<std::string, std::string>> ParseTable(const std::string& output) {
-  std::vector<std::vector<std::string>> lines;
-  std::istringstream stream(output);
-  for (std::string line; std::getline(stream, line);) {
-    std::vector<std::string> cells;
-    std::istringstream cell_stream(line);
-    for (std::string cell; std::getline(cell_stream, cell, '\t');) cells.push_back(Trim(cell));
-    if (!cells.empty()) lines.push_back(cells);
-  }
-  std::vector<std::map<std::string, std::string>> rows;
-  for (size_t i = 1; i < lines.size(); ++i) {
-    std::map<std::string, std::string> row;
-    for (size_t column = 0; column < lines[0].size() && column < lines[i].size(); ++column) {
-      row[lines[0][column]] = lines[i][column];
-    }
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 // The generated CRDs (with the install's labels) and the sync pair in a fresh namespace.
 void CreateSources(kube::Client& client, const std::string& namespace_name) {
   bootstrap::InstallOptions options;
@@ -162,10 +115,10 @@ TEST_CASE("flux get reads GitRepository and Kustomization status written in Flux
   const std::string short_revision = "main@sha1:" + std::string(kSha).substr(0, 8);
 
   // Before any status: listed, not Ready, waiting.
-  FluxRun before = RunFlux("get sources git -n " + space.name());
+  CommandRun before = RunFlux("get sources git -n " + space.name());
   INFO(before.output);
   REQUIRE(before.exit_code == 0);
-  auto rows = ParseTable(before.output);
+  auto rows = ParseFluxTable(before.output);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0]["NAME"] == "fleet");
   CHECK(rows[0]["READY"] == "False");
@@ -181,10 +134,10 @@ TEST_CASE("flux get reads GitRepository and Kustomization status written in Flux
   WriteStatus(*client, kKustomization, space.name(), "apps",
               Fixture("kustomization-ready-status.yaml", values));
 
-  FluxRun sources = RunFlux("get sources git -n " + space.name());
+  CommandRun sources = RunFlux("get sources git -n " + space.name());
   INFO(sources.output);
   REQUIRE(sources.exit_code == 0);
-  rows = ParseTable(sources.output);
+  rows = ParseFluxTable(sources.output);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0]["NAME"] == "fleet");
   // The revision is the artifact's, hex shortened to 8 characters, as in the message.
@@ -193,10 +146,10 @@ TEST_CASE("flux get reads GitRepository and Kustomization status written in Flux
   CHECK(rows[0]["READY"] == "True");
   CHECK(rows[0]["MESSAGE"] == "stored artifact for revision '" + short_revision + "'");
 
-  FluxRun kustomizations = RunFlux("get kustomizations -n " + space.name());
+  CommandRun kustomizations = RunFlux("get kustomizations -n " + space.name());
   INFO(kustomizations.output);
   REQUIRE(kustomizations.exit_code == 0);
-  rows = ParseTable(kustomizations.output);
+  rows = ParseFluxTable(kustomizations.output);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0]["NAME"] == "apps");
   CHECK(rows[0]["REVISION"] == short_revision);  // status.lastAppliedRevision
@@ -204,29 +157,30 @@ TEST_CASE("flux get reads GitRepository and Kustomization status written in Flux
   CHECK(rows[0]["READY"] == "True");
   CHECK(rows[0]["MESSAGE"] == "Applied revision: " + short_revision);
 
-  FluxRun with_source =
+  CommandRun with_source =
       RunFlux("get kustomizations --show-source --status-selector ready=true -n " + space.name());
   INFO(with_source.output);
   REQUIRE(with_source.exit_code == 0);
-  rows = ParseTable(with_source.output);
+  rows = ParseFluxTable(with_source.output);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0]["SOURCE"] == "GitRepository/" + space.name() + "/fleet");
 
   // A failed attempt: Ready=False with the reconciler's message, the applied revision kept.
   WriteStatus(*client, kKustomization, space.name(), "apps",
               Fixture("kustomization-failed-status.yaml", values));
-  FluxRun failed = RunFlux("get kustomizations -n " + space.name());
+  CommandRun failed = RunFlux("get kustomizations -n " + space.name());
   INFO(failed.output);
   REQUIRE(failed.exit_code == 0);
-  rows = ParseTable(failed.output);
+  rows = ParseFluxTable(failed.output);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0]["READY"] == "False");
   CHECK(rows[0]["REVISION"] == short_revision);
   CHECK(rows[0]["MESSAGE"] ==
         "kustomize build failed: accumulating resources from 'apps/missing.yaml'");
-  FluxRun not_ready = RunFlux("get kustomizations --status-selector ready=true -n " + space.name());
+  CommandRun not_ready =
+      RunFlux("get kustomizations --status-selector ready=true -n " + space.name());
   INFO(not_ready.output);
-  CHECK(ParseTable(not_ready.output).empty());
+  CHECK(ParseFluxTable(not_ready.output).empty());
 }
 
 // Plays the reconciler's part of `flux reconcile`: once the requestedAt annotation holds a value
@@ -299,7 +253,7 @@ TEST_CASE("flux reconcile kustomization finishes when lastHandledReconcileAt ech
     ReconcileResponder responder(*client, space.name(), "apps",
                                  Json::array({Condition("Ready", "True", "ReconciliationSucceeded",
                                                         "Applied revision: " + revision)}));
-    FluxRun run = RunFlux("reconcile kustomization apps --timeout=30s -n " + space.name());
+    CommandRun run = RunFlux("reconcile kustomization apps --timeout=30s -n " + space.name());
     INFO(run.output);
     CHECK(run.exit_code == 0);
     CHECK(run.output.find("applied revision " + revision) != std::string::npos);
@@ -317,7 +271,7 @@ TEST_CASE("flux reconcile kustomization finishes when lastHandledReconcileAt ech
             {Condition("Ready", "False", "BuildFailed", "kustomize build failed"),
              Condition("Stalled", "True", "BuildFailed", "stalled: kustomize build failed")}));
     const auto started = std::chrono::steady_clock::now();
-    FluxRun run = RunFlux("reconcile kustomization apps --timeout=30s -n " + space.name());
+    CommandRun run = RunFlux("reconcile kustomization apps --timeout=30s -n " + space.name());
     INFO(run.output);
     CHECK(run.exit_code != 0);
     CHECK(run.output.find("stalled: kustomize build failed") != std::string::npos);
@@ -325,7 +279,7 @@ TEST_CASE("flux reconcile kustomization finishes when lastHandledReconcileAt ech
   }
 
   SECTION("no answer: flux waits until its timeout") {
-    FluxRun run = RunFlux("reconcile kustomization apps --timeout=5s -n " + space.name());
+    CommandRun run = RunFlux("reconcile kustomization apps --timeout=5s -n " + space.name());
     INFO(run.output);
     CHECK(run.exit_code != 0);
     CHECK(run.output.find("context deadline exceeded") != std::string::npos);

@@ -8,6 +8,7 @@
 
 #include "absl/strings/escaping.h"
 #include "tests/e2e/reconciler_kustomization/kustomization_fixture.h"
+#include "tests/e2e/support/sops_tools.h"
 
 namespace fluxcpp::testing {
 namespace {
@@ -16,42 +17,15 @@ using manifest::Json;
 
 const manifest::GroupVersionKind kSecretKind{"", "v1", "Secret"};
 
-std::string SopsBinary() {
-  if (const char* sops = std::getenv("SOPS"); sops != nullptr && *sops != '\0') return sops;
-  std::string built =
-      Shell(std::string(FLUXCPP_SOURCE_DIR) + "/tests/env/build-peers --bin-dir sops 2>/dev/null");
-  return built.substr(0, built.find('\n')) + "/sops";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-struct AgeKey {
-  std::string identity_file;
-  std::string recipient;
-};
-
-AgeKey MakeAgeKey(const ScratchDirectory& dir, const std::string& name) {
-  std::string path = dir.path() + "/" + name + ".agekey";
-  Shell("age-keygen -o " + path + " 2>/dev/null");
-  std::string recipient = Shell("age-keygen -y " + path);
-  return {ReadFile(path), recipient.substr(0, recipient.find('\n'))};
-}
-
 // A source folder holding one Secret, encrypted by sops for `recipient` as Flux's guide does it.
 void WriteEncryptedSecret(const ScratchDirectory& keys, const ScratchDirectory& source,
                           const std::string& ns, const std::string& recipient) {
-  std::string plain = keys.Write(
-      "secret.yaml",
+  std::string encrypted = SopsEncrypt(
+      keys, "secret.yaml",
       "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-credentials\n  namespace: " + ns +
           "\ntype: Opaque\nstringData:\n  password: p4ss-w0rd\ndata:\n  user: " +
-          absl::Base64Escape("admin") + "\n");
-  std::string encrypted = Shell("cd " + keys.path() + " && " + SopsBinary() + " encrypt --age " +
-                                recipient + " --encrypted-regex '^(data|stringData)$' " + plain);
+          absl::Base64Escape("admin") + "\n",
+      "--age " + recipient + " --encrypted-regex '^(data|stringData)$'");
   REQUIRE(encrypted.find("p4ss-w0rd") == std::string::npos);
   source.Write("secret.yaml", encrypted);
 }
@@ -99,9 +73,7 @@ TEST_CASE(
   ScratchDirectory source;
   AgeKey key = MakeAgeKey(keys, "right");
   auto encrypt = [&](const std::string& name, const std::string& plain) {
-    std::string path = keys.Write(name, plain);
-    source.Write(name, Shell("cd " + keys.path() + " && " + SopsBinary() + " encrypt --age " +
-                             key.recipient + " " + path));
+    source.Write(name, SopsEncrypt(keys, name, plain, "--age " + key.recipient));
   };
   encrypt("app.env", "USER=admin\nPASSWORD=env-s3cret\n");
   encrypt("config.json", R"({"token": "json-s3cret", "port": 8443})");

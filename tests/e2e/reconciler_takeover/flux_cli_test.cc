@@ -1,6 +1,8 @@
 // Flux's own CLI (the ground's `flux` peer, $FLUX) against flux-reconciler after a takeover: it
 // lists our sources and Kustomizations as Ready at our revision, and `flux reconcile` finishes on
 // the reconciler's answer.
+#include "tests/e2e/support/flux_cli.h"
+
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <map>
@@ -13,36 +15,10 @@
 namespace fluxcpp::testing {
 namespace {
 
-CommandRun RunFlux(const std::string& args) {
-  const char* flux = std::getenv("FLUX");
-  if (flux == nullptr) FAIL("FLUX is not set: run under eval \"$(tests/env/ground up)\"");
-  return RunCommand(std::string(flux) + " " + args);
-}
-
-std::string Trim(const std::string& text) {
-  const size_t first = text.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
-// `flux get` prints a tab-separated table: each row by NAME, as column name → cell.
-std::map<std::string, std::map<std::string, std::string>> ParseTable(const std::string& output) {
-  std::vector<std::vector<std::string>> lines;
-  std::istringstream stream(output);
-  for (std::string line; std::getline(stream, line);) {
-    std::vector<std::string> cells;
-    std::istringstream cell_stream(line);
-    for (std::string cell; std::getline(cell_stream, cell, '\t');) cells.push_back(Trim(cell));
-    if (cells.size() > 1) lines.push_back(cells);
-  }
+// `flux get`'s table by NAME.
+std::map<std::string, std::map<std::string, std::string>> RowsByName(const std::string& output) {
   std::map<std::string, std::map<std::string, std::string>> rows;
-  for (size_t i = 1; i < lines.size(); ++i) {
-    std::map<std::string, std::string> row;
-    for (size_t column = 0; column < lines[0].size() && column < lines[i].size(); ++column) {
-      row[lines[0][column]] = lines[i][column];
-    }
-    rows[row["NAME"]] = row;
-  }
+  for (auto& row : ParseFluxTable(output)) rows[row["NAME"]] = row;
   return rows;
 }
 
@@ -71,7 +47,7 @@ TEST_CASE("the flux CLI reads our status and reconciles through flux-reconciler"
   CommandRun sources = RunFlux("get sources git -n " + ns);
   INFO(sources.output);
   REQUIRE(sources.exit_code == 0);
-  auto rows = ParseTable(sources.output);
+  auto rows = RowsByName(sources.output);
   REQUIRE(rows.count(ns) == 1);
   CHECK(rows[ns]["READY"] == "True");
   CHECK(rows[ns]["REVISION"] == Short(first));
@@ -81,7 +57,7 @@ TEST_CASE("the flux CLI reads our status and reconciles through flux-reconciler"
   CommandRun kustomizations = RunFlux("get kustomizations -n " + ns);
   INFO(kustomizations.output);
   REQUIRE(kustomizations.exit_code == 0);
-  rows = ParseTable(kustomizations.output);
+  rows = RowsByName(kustomizations.output);
   REQUIRE(rows.size() == 2);
   for (const std::string& name : {ns, std::string("apps")}) {
     CHECK(rows[name]["READY"] == "True");

@@ -34,20 +34,6 @@ std::string Quote(const std::string& text) {
 
 }  // namespace
 
-CommandRun RunCommand(const std::string& command) {
-  std::FILE* pipe = ::popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  CommandRun run;
-  std::array<char, 4096> buffer{};
-  size_t count;
-  while ((count = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    run.output.append(buffer.data(), count);
-  }
-  const int status = ::pclose(pipe);
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return run;
-}
-
 std::string Testdata(const std::string& name, const std::map<std::string, std::string>& values) {
   std::string text = ReadTextFile(std::string(TESTDATA_DIR) + "/" + name);
   for (const auto& [key, value] : values) {

@@ -37,14 +37,6 @@ inline const manifest::GroupVersionKind kPodKind{"", "v1", "Pod"};
 inline const manifest::GroupVersionKind kDeploymentKind{"apps", "v1", "Deployment"};
 inline const manifest::GroupVersionKind kServiceKind{"", "v1", "Service"};
 
-struct CommandRun {
-  int exit_code = -1;
-  std::string output;  // standard output and error
-};
-
-// Runs `command` through the shell and collects its output; never fails the test itself.
-CommandRun RunCommand(const std::string& command);
-
 // The text of a file under this suite's testdata/, with every ${KEY} replaced by its value.
 std::string Testdata(const std::string& name,
                      const std::map<std::string, std::string>& values = {});

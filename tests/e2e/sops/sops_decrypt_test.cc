@@ -8,46 +8,18 @@
 
 #include "lib/sops/sops.h"
 #include "tests/e2e/support/ground.h"
+#include "tests/e2e/support/sops_tools.h"
 
 namespace fluxcpp::sops {
 namespace {
 
 using manifest::Json;
+using testing::AgeKey;
+using testing::MakeAgeKey;
 using testing::ScratchDirectory;
 using testing::Shell;
-
-std::string SopsBinary() {
-  if (const char* sops = std::getenv("SOPS"); sops != nullptr && *sops != '\0') return sops;
-  static const std::string built =
-      Shell(std::string(FLUXCPP_SOURCE_DIR) + "/tests/env/build-peers --bin-dir sops 2>/dev/null");
-  return built.substr(0, built.find('\n')) + "/sops";
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-struct AgeKey {
-  std::string identity_file;  // content of the key file
-  std::string recipient;
-};
-
-AgeKey MakeAgeKey(const ScratchDirectory& dir, const std::string& name) {
-  std::string path = dir.path() + "/" + name + ".agekey";
-  Shell("age-keygen -o " + path + " 2>/dev/null");
-  std::string recipient = Shell("age-keygen -y " + path);
-  return {ReadFile(path), recipient.substr(0, recipient.find('\n'))};
-}
-
-// Encrypts `plain` (written as `file_name`) with sops and returns the encrypted text.
-std::string Encrypt(const ScratchDirectory& dir, const std::string& file_name,
-                    const std::string& plain, const std::string& options) {
-  std::string path = dir.Write(file_name, plain);
-  return Shell("cd " + dir.path() + " && " + SopsBinary() + " encrypt " + options + " " + path);
-}
+using testing::SopsBinary;
+using testing::SopsEncrypt;
 
 KeyRing Keys(const AgeKey& key) {
   KeyRing keys;
@@ -74,7 +46,7 @@ TEST_CASE("YAML with every value type decrypts to the original values") {
       "    - 3\n"
       "    - inner: value\n"
       "  password: s3cr3t\n";
-  std::string encrypted = Encrypt(dir, "doc.yaml", plain, "--age " + key.recipient);
+  std::string encrypted = SopsEncrypt(dir, "doc.yaml", plain, "--age " + key.recipient);
   REQUIRE(encrypted.find("s3cr3t") == std::string::npos);
   REQUIRE(encrypted.find("type:int") != std::string::npos);
   REQUIRE(encrypted.find("type:float") != std::string::npos);
@@ -111,9 +83,10 @@ TEST_CASE("JSON, dotenv and binary documents decrypt") {
   ScratchDirectory dir;
   AgeKey key = MakeAgeKey(dir, "main");
   SECTION("json") {
-    std::string encrypted = Encrypt(dir, "doc.json", R"({"user": "admin", "port": 5432, "tls": true,
+    std::string encrypted =
+        SopsEncrypt(dir, "doc.json", R"({"user": "admin", "port": 5432, "tls": true,
       "weight": 0.75, "tags": ["a", "b"], "deep": {"token": "t0k3n"}})",
-                                    "--age " + key.recipient);
+                    "--age " + key.recipient);
     auto tree = ParseEncrypted(encrypted, Format::kJson, "doc.json");
     REQUIRE(tree.ok());
     auto status = DecryptTree(*tree, Keys(key), "doc.json");
@@ -128,8 +101,8 @@ TEST_CASE("JSON, dotenv and binary documents decrypt") {
   }
   SECTION("dotenv") {
     std::string encrypted =
-        Encrypt(dir, "app.env", "# a comment\nUSER=admin\nPASSWORD=hunter2\nMULTI=one\\ntwo\n",
-                "--age " + key.recipient);
+        SopsEncrypt(dir, "app.env", "# a comment\nUSER=admin\nPASSWORD=hunter2\nMULTI=one\\ntwo\n",
+                    "--age " + key.recipient);
     REQUIRE(encrypted.find("hunter2") == std::string::npos);
     CHECK(IsEncrypted(encrypted, Format::kDotenv));
     auto document = DecryptDocument(encrypted, Format::kDotenv, Keys(key), "app.env");
@@ -142,7 +115,7 @@ TEST_CASE("JSON, dotenv and binary documents decrypt") {
         "\x00\x01\xfe\xff"
         "binary\n",
         11);
-    std::string encrypted = Encrypt(dir, "blob.bin", bytes, "--age " + key.recipient);
+    std::string encrypted = SopsEncrypt(dir, "blob.bin", bytes, "--age " + key.recipient);
     CHECK(IsEncrypted(encrypted, Format::kBinary));
     auto document = DecryptDocument(encrypted, Format::kBinary, Keys(key), "blob.bin");
     INFO(document.status().message());
@@ -168,7 +141,7 @@ TEST_CASE("encrypted_regex, unencrypted_regex and the suffix options are honoure
         Case{"--unencrypted-suffix _unencrypted", "count_unencrypted: 5"}}) {
     DYNAMIC_SECTION(each.options) {
       std::string encrypted =
-          Encrypt(dir, "secret.yaml", plain, "--age " + key.recipient + " " + each.options);
+          SopsEncrypt(dir, "secret.yaml", plain, "--age " + key.recipient + " " + each.options);
       CHECK(encrypted.find(each.cleartext_field) != std::string::npos);
       CHECK(encrypted.find("p4ss") == std::string::npos);
       auto tree = ParseEncrypted(encrypted, Format::kYaml, "secret.yaml");
@@ -187,7 +160,7 @@ TEST_CASE("encrypted_regex, unencrypted_regex and the suffix options are honoure
     dir.Write(".sops.yaml",
               "creation_rules:\n  - age: " + key.recipient +
                   "\n    encrypted_regex: ^stringData$\n    mac_only_encrypted: true\n");
-    std::string encrypted = Encrypt(dir, "secret.yaml", plain, "");
+    std::string encrypted = SopsEncrypt(dir, "secret.yaml", plain, "");
     REQUIRE(encrypted.find("mac_only_encrypted: true") != std::string::npos);
     // With the MAC over encrypted values only, a clear-text field may change.
     std::string edited = encrypted;
@@ -205,8 +178,8 @@ TEST_CASE("a tampered document fails the MAC check") {
   ScratchDirectory dir;
   AgeKey key = MakeAgeKey(dir, "main");
   std::string encrypted =
-      Encrypt(dir, "secret.yaml", "metadata:\n  name: creds\nstringData:\n  password: p4ss\n",
-              "--age " + key.recipient + " --encrypted-regex '^stringData$'");
+      SopsEncrypt(dir, "secret.yaml", "metadata:\n  name: creds\nstringData:\n  password: p4ss\n",
+                  "--age " + key.recipient + " --encrypted-regex '^stringData$'");
   SECTION("a clear-text value changed") {
     encrypted.replace(encrypted.find("name: creds"), 11, "name: other");
     auto document = DecryptDocument(encrypted, Format::kYaml, Keys(key), "secret.yaml");
@@ -231,7 +204,7 @@ TEST_CASE("a wrong key is named in the error, without key material") {
   AgeKey right = MakeAgeKey(dir, "right");
   AgeKey wrong = MakeAgeKey(dir, "wrong");
   std::string encrypted =
-      Encrypt(dir, "secret.yaml", "password: p4ss\n", "--age " + right.recipient);
+      SopsEncrypt(dir, "secret.yaml", "password: p4ss\n", "--age " + right.recipient);
   auto document = DecryptDocument(encrypted, Format::kYaml, Keys(wrong), "secret.yaml");
   REQUIRE_FALSE(document.ok());
   std::string message(document.status().message());

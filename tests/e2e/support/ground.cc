@@ -30,20 +30,25 @@ std::unique_ptr<kube::Client> AdminClient() {
   return std::move(*client);
 }
 
-std::string Shell(const std::string& command) {
+CommandRun RunCommand(const std::string& command) {
   std::FILE* pipe = ::popen(command.c_str(), "r");
   REQUIRE(pipe != nullptr);
-  std::string output;
+  CommandRun run;
   std::array<char, 4096> buffer{};
   size_t count;
   while ((count = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) {
-    output.append(buffer.data(), count);
+    run.output.append(buffer.data(), count);
   }
-  int status = ::pclose(pipe);
-  INFO(command << " printed: " << output);
-  REQUIRE(WIFEXITED(status));
-  REQUIRE(WEXITSTATUS(status) == 0);
-  return output;
+  const int status = ::pclose(pipe);
+  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return run;
+}
+
+std::string Shell(const std::string& command) {
+  CommandRun run = RunCommand(command);
+  INFO(command << " printed: " << run.output);
+  REQUIRE(run.exit_code == 0);
+  return run.output;
 }
 
 std::string RunGround(const std::vector<std::string>& args) {

@@ -15,6 +15,15 @@ namespace fluxcpp::testing {
 kube::ClusterConfig AdminConfig();
 std::unique_ptr<kube::Client> AdminClient();
 
+// What a shell command did: its exit status (-1 when it did not exit normally) and what it printed.
+struct CommandRun {
+  int exit_code = -1;
+  std::string output;  // standard output, and standard error when the command redirects it there
+};
+
+// Runs a shell command through popen and collects its standard output; never fails the test.
+CommandRun RunCommand(const std::string& command);
+
 // Runs a shell command and returns its standard output; fails the test when the command fails.
 std::string Shell(const std::string& command);
 
