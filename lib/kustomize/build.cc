@@ -203,14 +203,50 @@ class Builder {
     auto objects = manifest::ReadObjects(*text, loader_.Display(*path),
                                          {.typing = manifest::ScalarTyping::kKustomize});
     if (!objects.ok()) return objects.status();
+    std::vector<manifest::Object> flat;
     for (manifest::Object& object : *objects) {
-      if (object.Kind().ends_with("List") && object.json().contains("items")) {
-        return absl::UnimplementedError(object.source().Describe() +
-                                        ": List objects are not supported");
+      absl::Status status = FlattenLists(std::move(object), flat);
+      if (!status.ok()) return status;
+    }
+    for (manifest::Object& object : flat) {
+      const manifest::Json* name = NameOf(object.json());
+      if (name == nullptr || !name->is_string() || name->get<std::string>().empty()) {
+        return absl::InvalidArgumentError(
+            object.source().Describe() + ": missing metadata.name in " + object.Kind() + " object");
       }
       Resource resource{.object = std::move(object)};
       resource.RememberId();
       absl::Status status = AddResource(resources, std::move(resource), loader_.Display(*path));
+      if (!status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  static const manifest::Json* NameOf(const manifest::Json& json) {
+    auto metadata = json.find("metadata");
+    if (metadata == json.end() || !metadata->is_object()) return nullptr;
+    auto name = metadata->find("name");
+    return name == metadata->end() ? nullptr : &*name;
+  }
+
+  // As kustomize reads them, an object whose kind ends in "List" and that has `items` (v1 List,
+  // ConfigMapList, ...) stands for its items, nested lists included; other objects for themselves.
+  static absl::Status FlattenLists(manifest::Object object, std::vector<manifest::Object>& out) {
+    auto items = object.json().find("items");
+    if (!object.Kind().ends_with("List") || items == object.json().end()) {
+      out.push_back(std::move(object));
+      return absl::OkStatus();
+    }
+    if (!items->is_array()) {
+      return absl::InvalidArgumentError(object.source().Describe() + ": the items of " +
+                                        object.Kind() + " must be a list of objects");
+    }
+    for (const manifest::Json& item : *items) {
+      if (!item.is_object() || !item.contains("kind") || !item["kind"].is_string()) {
+        return absl::InvalidArgumentError(object.source().Describe() + ": an item of " +
+                                          object.Kind() + " is not an object with a kind");
+      }
+      absl::Status status = FlattenLists(manifest::Object(item, object.source()), out);
       if (!status.ok()) return status;
     }
     return absl::OkStatus();

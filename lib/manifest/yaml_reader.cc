@@ -5,6 +5,7 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -13,6 +14,7 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
 #include "lib/manifest/scalar.h"
 #include "lib/manifest/yaml.h"
 
@@ -200,11 +202,60 @@ absl::Status ErrorAt(const SourceLocation& where, std::string_view message) {
   return absl::InvalidArgumentError(where.Describe() + ": " + std::string(message));
 }
 
+// Where the first byte that does not belong to well-formed UTF-8 is (overlong forms, surrogates and
+// code points past U+10FFFF included), or npos. YAML streams are Unicode text: go-yaml, and so
+// kubectl and kustomize, refuse anything else, and yaml-cpp would read such bytes into names.
+size_t FirstInvalidUtf8(std::string_view text) {
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t length = 0;
+    unsigned char low = 0x80, high = 0xBF;  // the allowed range of the second byte
+    if (byte >= 0xC2 && byte <= 0xDF) {
+      length = 2;
+    } else if (byte >= 0xE0 && byte <= 0xEF) {
+      length = 3;
+      if (byte == 0xE0) low = 0xA0;
+      if (byte == 0xED) high = 0x9F;
+    } else if (byte >= 0xF0 && byte <= 0xF4) {
+      length = 4;
+      if (byte == 0xF0) low = 0x90;
+      if (byte == 0xF4) high = 0x8F;
+    } else {
+      return i;
+    }
+    if (i + length > text.size()) return i;
+    for (size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if (next < (k == 1 ? low : 0x80) || next > (k == 1 ? high : 0xBF)) return i;
+    }
+    i += length;
+  }
+  return std::string_view::npos;
+}
+
+absl::Status CheckUtf8(std::string_view text, std::string_view file_name) {
+  const size_t invalid = FirstInvalidUtf8(text);
+  if (invalid == std::string_view::npos) return absl::OkStatus();
+  const std::string_view before = text.substr(0, invalid);
+  const size_t line = std::count(before.begin(), before.end(), '\n') + 1;
+  const size_t line_start = before.rfind('\n');
+  const size_t column = invalid - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+  return absl::InvalidArgumentError(
+      absl::StrCat(std::string(file_name), ": line ", line, ", column ", column,
+                   ": invalid UTF-8 (a YAML file must be UTF-8 text)"));
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<Document>> ParseYamlDocuments(std::string_view text,
                                                          std::string_view file_name,
                                                          const ParseOptions& options) {
+  if (absl::Status utf8 = CheckUtf8(text, file_name); !utf8.ok()) return utf8;
   std::vector<Document> documents;
   std::istringstream stream{std::string(text)};
   JsonBuilder builder(options.typing);
