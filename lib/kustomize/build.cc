@@ -18,35 +18,6 @@ namespace {
 constexpr const char* kKustomizationFileNames[] = {"kustomization.yaml", "kustomization.yml",
                                                    "Kustomization"};
 
-// Fields of a kustomization this engine builds; any other field is refused rather than ignored.
-const std::set<std::string>& KnownFields() {
-  static const std::set<std::string> kFields = {"apiVersion",
-                                                "kind",
-                                                "metadata",
-                                                "resources",
-                                                "bases",
-                                                "components",
-                                                "namespace",
-                                                "namePrefix",
-                                                "nameSuffix",
-                                                "commonLabels",
-                                                "labels",
-                                                "commonAnnotations",
-                                                "images",
-                                                "replicas",
-                                                "configMapGenerator",
-                                                "secretGenerator",
-                                                "generatorOptions",
-                                                "patches",
-                                                "patchesStrategicMerge",
-                                                "patchesJson6902",
-                                                "replacements",
-                                                "crds",
-                                                "buildMetadata",
-                                                "sortOptions"};
-  return kFields;
-}
-
 class Builder {
  public:
   explicit Builder(Loader loader) : loader_(std::move(loader)) {}
@@ -82,12 +53,8 @@ class Builder {
       if (!kustomization.json.is_object()) {
         return absl::InvalidArgumentError(loader_.Display(file) + ": not a mapping");
       }
-      for (const auto& [key, unused] : kustomization.json.items()) {
-        if (!KnownFields().contains(key)) {
-          return absl::UnimplementedError(loader_.Display(file) + ": field " + key +
-                                          " is not supported");
-        }
-      }
+      absl::Status shape = CheckKustomizationShape(kustomization.json, loader_.Display(file));
+      if (!shape.ok()) return shape;
       kustomization.is_component = kustomization.String("kind") == "Component";
       return kustomization;
     }

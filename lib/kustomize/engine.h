@@ -37,6 +37,11 @@ absl::Status Prefixed(const absl::Status& status, const std::string& prefix);
 // The text of a scalar as kustomize reads it into a string field.
 std::string ScalarText(const manifest::Json& value);
 
+// schema.cc: every field of a kustomization file is one this engine builds and has the type
+// kustomize decodes it into; the error names the file and the field ("labels[0].pairs.app").
+[[nodiscard]] absl::Status CheckKustomizationShape(const manifest::Json& json,
+                                                   const std::string& file);
+
 // Appends, refusing a second resource with the same id.
 [[nodiscard]] absl::Status AddResource(std::vector<Resource>& resources, Resource resource,
                                        const std::string& origin);

@@ -206,14 +206,12 @@ class Generator {
           continue;
         }
         line.erase(0, first);
+        // A line without `=` names a key whose value kustomize would take from its environment;
+        // builds give it none, so the key is there with an empty value, as in kustomize build.
         size_t equals = line.find('=');
-        if (equals == std::string::npos) {
-          return absl::UnimplementedError(loader_.Display(*path) + ": line " +
-                                          std::to_string(line_number) + ": \"" + line +
-                                          "\" takes its value from the environment, which builds "
-                                          "do not read");
-        }
-        auto status = Put(line.substr(0, equals), line.substr(equals + 1), false);
+        if (equals == std::string::npos) equals = line.size();
+        auto status =
+            Put(line.substr(0, equals), equals < line.size() ? line.substr(equals + 1) : "", false);
         if (!status.ok()) return status;
         if (end == content.size()) break;
       }

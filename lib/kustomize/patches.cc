@@ -62,8 +62,9 @@ absl::StatusOr<std::vector<size_t>> SelectTargets(const Json& target,
         (original == nullptr || !FullMatch(field("name"), original->name))) {
       continue;
     }
-    if (!field("namespace").empty() && !FullMatch(field("namespace"), object.Namespace()) &&
-        (original == nullptr || !FullMatch(field("namespace"), original->namespace_name))) {
+    if (!field("namespace").empty() &&
+        !FullMatch(field("namespace"), resources[i].CurrentId().EffectiveNamespace()) &&
+        (original == nullptr || !FullMatch(field("namespace"), original->EffectiveNamespace()))) {
       continue;
     }
     if (!field("labelSelector").empty()) {

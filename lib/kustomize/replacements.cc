@@ -119,7 +119,7 @@ absl::StatusOr<bool> Selected(const Resource& resource, const Json& selector) {
     if (!field("version").empty() && field("version") != id.gvk.version) continue;
     if (!field("kind").empty() && field("kind") != id.gvk.kind) continue;
     if (!field("name").empty() && field("name") != id.name) continue;
-    if (!field("namespace").empty() && field("namespace") != id.namespace_name) continue;
+    if (!field("namespace").empty() && field("namespace") != id.EffectiveNamespace()) continue;
     id_matches = true;
     break;
   }

@@ -13,6 +13,11 @@ std::string ResourceId::Describe() const {
   return gvk.kind + "." + version + "." + group + "/" + name + "." + space;
 }
 
+std::string ResourceId::EffectiveNamespace() const {
+  if (IsClusterScoped(gvk)) return "";
+  return namespace_name.empty() ? "default" : namespace_name;
+}
+
 ResourceId IdOf(const manifest::Object& object) {
   return ResourceId{
       .gvk = object.Gvk(), .name = object.Name(), .namespace_name = object.Namespace()};

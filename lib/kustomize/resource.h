@@ -19,6 +19,9 @@ struct ResourceId {
   // "ConfigMap.v1.[noGrp]/cfg.[noNs]", as kustomize names resources in its messages.
   std::string Describe() const;
   friend bool operator==(const ResourceId&, const ResourceId&) = default;
+  // The namespace selectors compare with, as kustomize's: a namespaced resource without one is
+  // in "default"; a cluster-scoped one is in none (only a pattern matching "" selects it).
+  std::string EffectiveNamespace() const;
 };
 
 struct Resource {

@@ -79,6 +79,19 @@ std::vector<FieldSpec> TemplateLabelSpecs() {
 
 const FieldSpec kMetadataLabels{.path = "metadata/labels", .create = true};
 
+const std::vector<FieldSpec>& ServiceNamespaceSpecs() {
+  static const std::vector<FieldSpec> kSpecs = {
+      {.group = "apiregistration.k8s.io",
+       .kind = "APIService",
+       .path = "spec/service/namespace",
+       .create = true},
+      {.group = "apiextensions.k8s.io",
+       .kind = "CustomResourceDefinition",
+       .path = "spec/conversion/webhook/clientConfig/service/namespace"},
+  };
+  return kSpecs;
+}
+
 }  // namespace
 
 void TransformNamespace(const std::string& namespace_name, std::vector<Resource>& resources) {
@@ -96,6 +109,13 @@ void TransformNamespace(const std::string& namespace_name, std::vector<Resource>
         }
       }
     }
+    // Cluster-scoped kinds that name a Service: the Service moves with the namespace, so the
+    // reference does too (kustomize creates the APIService field even without a service).
+    for (const FieldSpec& spec : ServiceNamespaceSpecs()) {
+      if (!spec.Selects(gvk)) continue;
+      VisitField(json, SplitFieldPath(spec.path), spec.create,
+                 [&](Json& field) { field = namespace_name; });
+    }
     if (IsClusterScoped(gvk)) continue;
     if (resource.object.Namespace() == namespace_name) continue;
     resource.RememberId();
@@ -107,7 +127,8 @@ void TransformNamePrefixSuffix(const std::string& prefix, const std::string& suf
                                std::vector<Resource>& resources) {
   for (Resource& resource : resources) {
     std::string kind = resource.object.Kind();
-    if (kind == "CustomResourceDefinition" || kind == "Namespace") continue;
+    // kustomize leaves these names alone: they are fixed by what they define.
+    if (kind == "CustomResourceDefinition" || kind == "Namespace" || kind == "APIService") continue;
     resource.RememberId();
     resource.object.json()["metadata"]["name"] = prefix + resource.object.Name() + suffix;
   }
@@ -460,28 +481,34 @@ void FixNameReferences(std::vector<Resource>& resources) {
         }
       }
     }
-    // Webhooks name their Service by name and namespace; both follow it.
+    // Webhooks and APIServices name their Service by name and namespace; both follow it.
+    auto follow_service = [&](Json& service) {
+      if (!service.is_object() || !service.contains("name") || !service["name"].is_string()) {
+        return;
+      }
+      const Resource* found =
+          ServiceByAnyId(snapshot, service["name"].get<std::string>(),
+                         service.contains("namespace") ? ScalarText(service["namespace"]) : "");
+      if (found == nullptr) return;
+      service["name"] = found->object.Name();
+      if (service.contains("namespace") && !found->object.Namespace().empty()) {
+        service["namespace"] = found->object.Namespace();
+      }
+    };
     if (gvk.group == "admissionregistration.k8s.io" &&
         (gvk.kind == "ValidatingWebhookConfiguration" ||
          gvk.kind == "MutatingWebhookConfiguration") &&
         json.contains("webhooks") && json["webhooks"].is_array()) {
       for (Json& webhook : json["webhooks"]) {
-        if (!webhook.is_object() || !webhook.contains("clientConfig") ||
-            !webhook["clientConfig"].is_object() || !webhook["clientConfig"].contains("service") ||
-            !webhook["clientConfig"]["service"].is_object()) {
-          continue;
-        }
-        Json& service = webhook["clientConfig"]["service"];
-        if (!service.contains("name") || !service["name"].is_string()) continue;
-        const Resource* found =
-            ServiceByAnyId(snapshot, service["name"].get<std::string>(),
-                           service.contains("namespace") ? ScalarText(service["namespace"]) : "");
-        if (found == nullptr) continue;
-        service["name"] = found->object.Name();
-        if (service.contains("namespace") && !found->object.Namespace().empty()) {
-          service["namespace"] = found->object.Namespace();
+        if (webhook.is_object() && webhook.contains("clientConfig") &&
+            webhook["clientConfig"].is_object() && webhook["clientConfig"].contains("service")) {
+          follow_service(webhook["clientConfig"]["service"]);
         }
       }
+    }
+    if (gvk.group == "apiregistration.k8s.io" && gvk.kind == "APIService" &&
+        json.contains("spec") && json["spec"].is_object() && json["spec"].contains("service")) {
+      follow_service(json["spec"]["service"]);
     }
     if ((gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding") &&
         json.contains("subjects") && json["subjects"].is_array()) {

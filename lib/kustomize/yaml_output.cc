@@ -527,7 +527,9 @@ bool GoYamlKeyLess(std::string_view a_text, std::string_view b_text) {
     bool a_letter = IsLetter(a[i]), b_letter = IsLetter(b[i]);
     if (a_letter && b_letter) return a[i] < b[i];
     if (a_letter || b_letter) return b_letter;
-    int64_t a_number = 0, b_number = 0;
+    // Go's int64 arithmetic wraps around on overflow; unsigned arithmetic does the same here
+    // without undefined behaviour, so long digit runs sort as go-yaml sorts them.
+    uint64_t a_number = 0, b_number = 0;
     if (a[i] == '0' || b[i] == '0') {
       // A zero inside a longer number ("10" against "1a") does not start a new number.
       for (size_t j = i; j-- > 0 && IsDigit(a[j]);) {
@@ -542,7 +544,9 @@ bool GoYamlKeyLess(std::string_view a_text, std::string_view b_text) {
       a_number = a_number * 10 + (a[a_end] - '0');
     for (; b_end < b.size() && IsDigit(b[b_end]); ++b_end)
       b_number = b_number * 10 + (b[b_end] - '0');
-    if (a_number != b_number) return a_number < b_number;
+    if (a_number != b_number) {
+      return static_cast<int64_t>(a_number) < static_cast<int64_t>(b_number);
+    }
     if (a_end != b_end) return a_end < b_end;
     return a[i] < b[i];
   }
