@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "lib/kustomize/engine.h"
+#include "lib/manifest/yaml.h"
 
 namespace fluxcpp::kustomize {
 
@@ -45,23 +46,6 @@ std::string WrapBase64(std::string encoded) {
     wrapped += '\n';
   }
   return wrapped;
-}
-
-bool IsValidUtf8(std::string_view text) {
-  for (size_t i = 0; i < text.size();) {
-    unsigned char c = text[i];
-    int width = c < 0x80             ? 1
-                : (c & 0xE0) == 0xC0 ? 2
-                : (c & 0xF0) == 0xE0 ? 3
-                : (c & 0xF8) == 0xF0 ? 4
-                                     : 0;
-    if (width == 0 || i + width > text.size()) return false;
-    for (int k = 1; k < width; ++k) {
-      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
-    }
-    i += width;
-  }
-  return true;
 }
 
 std::string RemoveQuotes(const std::string& value) {
@@ -158,7 +142,7 @@ class Generator {
     if (data_.contains(key) || binary_data_.contains(key)) {
       return absl::InvalidArgumentError(where_ + ": key " + key + " is defined twice");
     }
-    if (from_file && !IsValidUtf8(value)) {
+    if (from_file && manifest::FirstInvalidUtf8(value) != std::string_view::npos) {
       binary_data_[key] = Base64(value);
     } else {
       data_[key] = value;
@@ -206,6 +190,10 @@ class Generator {
           continue;
         }
         line.erase(0, first);
+        if (manifest::FirstInvalidUtf8(line) != std::string::npos) {
+          return absl::InvalidArgumentError(loader_.Display(*path) + ": line " +
+                                            std::to_string(line_number) + " is not UTF-8 text");
+        }
         // A line without `=` names a key whose value kustomize would take from its environment;
         // builds give it none, so the key is there with an empty value, as in kustomize build.
         size_t equals = line.find('=');

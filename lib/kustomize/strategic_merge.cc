@@ -1,5 +1,6 @@
 #include "lib/kustomize/strategic_merge.h"
 
+#include <algorithm>
 #include <array>
 #include <optional>
 #include <string>
@@ -10,10 +11,9 @@ namespace {
 
 using manifest::Json;
 
+// The one directive kyaml's merge follows; apimachinery's others ($setElementOrder/...,
+// $deleteFromPrimitiveList/..., $retainKeys) are ordinary fields to it and are kept as written.
 constexpr std::string_view kPatch = "$patch";
-constexpr std::string_view kDeleteFromPrimitiveList = "$deleteFromPrimitiveList/";
-constexpr std::string_view kSetElementOrder = "$setElementOrder/";
-constexpr std::string_view kRetainKeys = "$retainKeys";
 
 // kyaml's keys for lists it knows nothing about, tried in this order.
 constexpr std::array<std::string_view, 7> kAssociativeKeys = {
@@ -57,7 +57,7 @@ Json WithoutDirectives(const Json& patch) {
   if (patch.is_object()) {
     Json result = Json::object();
     for (const auto& [key, value] : patch.items()) {
-      if (key.starts_with("$")) continue;
+      if (key == kPatch) continue;
       result[key] = WithoutDirectives(value);
     }
     return result;
@@ -74,6 +74,41 @@ Json WithoutDirectives(const Json& patch) {
 }
 
 absl::Status MergeMap(Json& target, const Json& patch, bool in_container);
+
+const Json* FinalizersOf(const Json& object) {
+  auto metadata = object.find("metadata");
+  if (metadata == object.end() || !metadata->is_object()) return nullptr;
+  auto finalizers = metadata->find("finalizers");
+  return finalizers != metadata->end() && finalizers->is_array() ? &*finalizers : nullptr;
+}
+
+// Whether kustomize's built-in OpenAPI schema describes the object's kind: the core and
+// Kubernetes API groups, not custom resources, which kyaml merges by its heuristics alone.
+bool HasBuiltInSchema(const Json& object) {
+  auto api_version = object.find("apiVersion");
+  if (api_version == object.end() || !api_version->is_string()) return false;
+  const std::string& text = api_version->get_ref<const std::string&>();
+  size_t slash = text.find('/');
+  if (slash == std::string::npos) return true;  // "v1"
+  std::string_view group = std::string_view(text).substr(0, slash);
+  if (group.find('.') == std::string_view::npos) return true;  // apps, batch, policy, ...
+  static constexpr std::array<std::string_view, 15> kGroups = {"admissionregistration.k8s.io",
+                                                               "apiextensions.k8s.io",
+                                                               "apiregistration.k8s.io",
+                                                               "certificates.k8s.io",
+                                                               "coordination.k8s.io",
+                                                               "discovery.k8s.io",
+                                                               "events.k8s.io",
+                                                               "flowcontrol.apiserver.k8s.io",
+                                                               "internal.apiserver.k8s.io",
+                                                               "networking.k8s.io",
+                                                               "node.k8s.io",
+                                                               "rbac.authorization.k8s.io",
+                                                               "resource.k8s.io",
+                                                               "scheduling.k8s.io",
+                                                               "storage.k8s.io"};
+  return std::find(kGroups.begin(), kGroups.end(), group) != kGroups.end();
+}
 
 absl::Status MergeList(Json& target, const Json& patch, std::string_view field, bool in_container) {
   std::optional<std::string> key = MergeKey(field, target, patch, in_container);
@@ -139,20 +174,7 @@ absl::Status MergeMap(Json& target, const Json& patch, bool in_container) {
   }
   if (!target.is_object()) target = Json::object();
   for (const auto& [key, value] : patch.items()) {
-    if (key == kPatch || key == kRetainKeys || key.starts_with(kSetElementOrder)) continue;
-    if (key.starts_with(kDeleteFromPrimitiveList)) {
-      std::string field = key.substr(kDeleteFromPrimitiveList.size());
-      auto list = target.find(field);
-      if (list == target.end() || !list->is_array() || !value.is_array()) continue;
-      Json kept = Json::array();
-      for (const Json& element : *list) {
-        bool removed = false;
-        for (const Json& gone : value) removed = removed || gone == element;
-        if (!removed) kept.push_back(element);
-      }
-      *list = std::move(kept);
-      continue;
-    }
+    if (key == kPatch) continue;
     if (value.is_null()) {
       target.erase(key);
       continue;
@@ -183,7 +205,22 @@ absl::Status StrategicMerge(Json& target, const Json& patch) {
   if (!patch.is_object()) {
     return absl::InvalidArgumentError("a strategic merge patch must be a mapping");
   }
-  return MergeMap(target, patch, false);
+  const Json* target_finalizers = FinalizersOf(target);
+  const Json* patch_finalizers = FinalizersOf(patch);
+  if (target_finalizers == nullptr || patch_finalizers == nullptr || !HasBuiltInSchema(target)) {
+    return MergeMap(target, patch, false);
+  }
+  // metadata.finalizers is a merged list of strings in the Kubernetes schema: the patch's values
+  // first, then the target's others, each once.
+  Json merged = Json::array();
+  auto add = [&merged](const Json& value) {
+    if (std::find(merged.begin(), merged.end(), value) == merged.end()) merged.push_back(value);
+  };
+  for (const Json& value : *patch_finalizers) add(value);
+  for (const Json& value : *target_finalizers) add(value);
+  Json with_union = patch;
+  with_union["metadata"]["finalizers"] = std::move(merged);
+  return MergeMap(target, with_union, false);
 }
 
 }  // namespace fluxcpp::kustomize

@@ -2,8 +2,9 @@
 // null deletes a field, lists of objects merge by their merge key (containers by name, container
 // ports by containerPort, volumeMounts by mountPath, …; for kinds without a schema, the first of
 // kyaml's associative keys every element has), other lists are replaced. Directives:
-// `$patch: delete` / `$patch: replace` on mappings and list elements,
-// `$deleteFromPrimitiveList/<field>`; `$setElementOrder/<field>` and `$retainKeys` are dropped.
+// `$patch: delete` / `$patch: replace` on mappings and list elements. Like kyaml, apimachinery's
+// `$setElementOrder/<field>`, `$deleteFromPrimitiveList/<field>` and `$retainKeys` are not
+// followed but kept as fields; metadata.finalizers of built-in kinds merge as a set.
 // Pure, thread-safe.
 #pragma once
 

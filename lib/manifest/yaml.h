@@ -36,6 +36,12 @@ struct Document {
   SourceLocation source;
 };
 
+// Where the first byte that does not belong to well-formed UTF-8 is (overlong forms, surrogates and
+// code points past U+10FFFF count as malformed, as in Go's utf8.Valid), or npos. YAML streams are
+// Unicode text: go-yaml, and so kubectl and kustomize, refuse anything else; ParseYamlDocuments
+// does too.
+size_t FirstInvalidUtf8(std::string_view text);
+
 // Parses every non-empty document of a multi-document stream. `file_name` only labels errors and
 // sources. A syntax error is InvalidArgument naming the file, the document and the line and column.
 [[nodiscard]] absl::StatusOr<std::vector<Document>> ParseYamlDocuments(

@@ -202,9 +202,20 @@ absl::Status ErrorAt(const SourceLocation& where, std::string_view message) {
   return absl::InvalidArgumentError(where.Describe() + ": " + std::string(message));
 }
 
-// Where the first byte that does not belong to well-formed UTF-8 is (overlong forms, surrogates and
-// code points past U+10FFFF included), or npos. YAML streams are Unicode text: go-yaml, and so
-// kubectl and kustomize, refuse anything else, and yaml-cpp would read such bytes into names.
+absl::Status CheckUtf8(std::string_view text, std::string_view file_name) {
+  const size_t invalid = FirstInvalidUtf8(text);
+  if (invalid == std::string_view::npos) return absl::OkStatus();
+  const std::string_view before = text.substr(0, invalid);
+  const size_t line = std::count(before.begin(), before.end(), '\n') + 1;
+  const size_t line_start = before.rfind('\n');
+  const size_t column = invalid - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+  return absl::InvalidArgumentError(
+      absl::StrCat(std::string(file_name), ": line ", line, ", column ", column,
+                   ": invalid UTF-8 (a YAML file must be UTF-8 text)"));
+}
+
+}  // namespace
+
 size_t FirstInvalidUtf8(std::string_view text) {
   size_t i = 0;
   while (i < text.size()) {
@@ -237,20 +248,6 @@ size_t FirstInvalidUtf8(std::string_view text) {
   }
   return std::string_view::npos;
 }
-
-absl::Status CheckUtf8(std::string_view text, std::string_view file_name) {
-  const size_t invalid = FirstInvalidUtf8(text);
-  if (invalid == std::string_view::npos) return absl::OkStatus();
-  const std::string_view before = text.substr(0, invalid);
-  const size_t line = std::count(before.begin(), before.end(), '\n') + 1;
-  const size_t line_start = before.rfind('\n');
-  const size_t column = invalid - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
-  return absl::InvalidArgumentError(
-      absl::StrCat(std::string(file_name), ": line ", line, ", column ", column,
-                   ": invalid UTF-8 (a YAML file must be UTF-8 text)"));
-}
-
-}  // namespace
 
 absl::StatusOr<std::vector<Document>> ParseYamlDocuments(std::string_view text,
                                                          std::string_view file_name,

@@ -50,10 +50,22 @@ TEST_CASE("$patch: delete at the top deletes the whole object") {
   CHECK(target.is_null());
 }
 
-TEST_CASE("$deleteFromPrimitiveList removes values") {
-  Json merged =
-      Merge(R"({"finalizers":["a","b","c"]})", R"({"$deleteFromPrimitiveList/finalizers":["b"]})");
-  CHECK(merged == Json::parse(R"({"finalizers":["a","c"]})"));
+TEST_CASE("apimachinery's list directives are kept as fields, as kyaml keeps them") {
+  Json merged = Merge(R"({"spec":{"args":["a","b"]}})",
+                      R"({"spec":{"$deleteFromPrimitiveList/args":["b"],"$retainKeys":["args"]}})");
+  CHECK(merged == Json::parse(R"({"spec":{"args":["a","b"],"$deleteFromPrimitiveList/args":["b"],)"
+                              R"("$retainKeys":["args"]}})"));
+}
+
+TEST_CASE("finalizers of built-in kinds merge as a set; of custom resources they are replaced") {
+  const char* patch = R"({"metadata":{"finalizers":["c","a","c"]}})";
+  Json core =
+      Merge(R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"finalizers":["a","b"]}})", patch);
+  CHECK(core["metadata"]["finalizers"] == Json::parse(R"(["c","a","b"])"));
+  Json custom = Merge(
+      R"({"apiVersion":"example.com/v1","kind":"Widget","metadata":{"finalizers":["a","b"]}})",
+      patch);
+  CHECK(custom["metadata"]["finalizers"] == Json::parse(R"(["c","a","c"])"));
 }
 
 }  // namespace
