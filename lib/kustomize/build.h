@@ -6,8 +6,9 @@
 // namePrefix/nameSuffix with name references, commonLabels, labels, commonAnnotations, images,
 // replicas, configMapGenerator/secretGenerator with generatorOptions and content-hash suffixes,
 // patches, patchesStrategicMerge, patchesJson6902 and replacements; crds are accepted and
-// their schemas not read. Fields beyond these are an error, not
-// silently ignored.
+// their schemas not read (kustomize v5 draws no name references from them either). List objects
+// (v1 List, ConfigMapList, ...) stand for their items. Fields beyond these, and fields of the
+// wrong type, are an error naming the field, not silently ignored.
 //
 // Functions are thread-safe: a build shares no state with another.
 #pragma once
