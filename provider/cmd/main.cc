@@ -2,6 +2,9 @@
 //
 //   terraform-provider-flux           serve, when started by tofu or terraform
 //   terraform-provider-flux --debug   serve for a debugger; prints TF_REATTACH_PROVIDERS to export
+//   ... --tcp                         listen on 127.0.0.1 instead of a unix socket (also when
+//                                     FLUXCPP_PLUGIN_NETWORK=tcp is in the environment tofu or
+//                                     terraform runs in, since they start the provider themselves)
 //
 // FLUXCPP_PROVIDER_TEST_RESOURCES=1 also registers flux_test_object, for the framework's tests.
 #include <cstdio>
@@ -19,12 +22,16 @@ int main(int argc, char** argv) {
     const std::string_view argument = argv[i];
     if (argument == "--debug" || argument == "-debug") {
       options.debug = true;
+    } else if (argument == "--tcp") {
+      options.tcp = true;
     } else if (argument == "--help" || argument == "-h") {
-      std::fputs("usage: terraform-provider-flux [--debug]\n", stderr);
+      std::fputs("usage: terraform-provider-flux [--debug] [--tcp]\n", stderr);
       return 0;
     }
     // go-plugin ignores other arguments, and so do we.
   }
+  const char* network = std::getenv("FLUXCPP_PLUGIN_NETWORK");
+  if (network != nullptr && std::string_view(network) == "tcp") options.tcp = true;
   for (const char* address : fluxcpp::provider::flux::kProviderAddresses) {
     options.provider_addresses.emplace_back(address);
   }

@@ -1,12 +1,15 @@
 #include "provider/protocol/server.h"
 
+#include <arpa/inet.h>
 #include <grp.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -18,6 +21,7 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -109,6 +113,51 @@ int Fail(absl::string_view message) {
   return 1;
 }
 
+// A port number from the environment variable `name`, or `fallback` when it is unset.
+absl::StatusOr<int> PortFromEnvironment(const char* name, int fallback) {
+  const char* text = std::getenv(name);
+  if (text == nullptr || *text == '\0') return fallback;
+  int port = 0;
+  const char* end = text + std::strlen(text);
+  auto [stop, error] = std::from_chars(text, end, port);
+  if (error != std::errc() || stop != end || port < 0 || port > 65535) {
+    return absl::InvalidArgumentError(Cat(name, "=", text, " is not a port number"));
+  }
+  return port;
+}
+
+// Whether nothing listens on 127.0.0.1:`port` yet (as go-plugin does, ports are tried in turn).
+bool LoopbackPortFree(int port) {
+  const int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  if (socket_fd < 0) return false;
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  const bool bound = ::bind(socket_fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0;
+  ::close(socket_fd);
+  return bound;
+}
+
+// The TCP address to listen on: the first free port of go-plugin's PLUGIN_MIN_PORT..MAX_PORT
+// range, or port 0 (the system picks) when the core gave no range.
+absl::StatusOr<std::string> TcpListenAddress() {
+  absl::StatusOr<int> low = PortFromEnvironment("PLUGIN_MIN_PORT", 0);
+  if (!low.ok()) return low.status();
+  absl::StatusOr<int> high = PortFromEnvironment("PLUGIN_MAX_PORT", 0);
+  if (!high.ok()) return high.status();
+  if (*low == 0 && *high == 0) return std::string("127.0.0.1:0");
+  if (*low == 0 || *high < *low) {
+    return absl::InvalidArgumentError(
+        Cat("PLUGIN_MIN_PORT=", *low, " and PLUGIN_MAX_PORT=", *high, " do not make a port range"));
+  }
+  for (int port = *low; port <= *high; ++port) {
+    if (LoopbackPortFree(port)) return Cat("127.0.0.1:", port);
+  }
+  return absl::UnavailableError(
+      Cat("no free port between PLUGIN_MIN_PORT=", *low, " and PLUGIN_MAX_PORT=", *high));
+}
+
 }  // namespace
 
 int Serve(Provider& provider, const ServeOptions& options) {
@@ -132,15 +181,25 @@ int Serve(Provider& provider, const ServeOptions& options) {
   // Blocked before gRPC starts its threads, so only the watcher below receives them.
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
-  absl::StatusOr<std::string> folder = MakeSocketFolder();
-  if (!folder.ok()) return Fail(folder.status().message());
-  // Declared before the server, so the folder goes only after the server has stopped.
-  RemoveOnExit remove_folder(*folder);
-  const std::string socket_path = Cat(*folder, "/plugin.sock");
-  if (socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
-    return Fail(Cat("the socket path ", socket_path, " is longer than ",
-                    sizeof(sockaddr_un::sun_path) - 1,
-                    " bytes; set PLUGIN_UNIX_SOCKET_DIR or TMPDIR to a shorter folder"));
+  // Declared before the server, so a socket folder goes only after the server has stopped.
+  std::optional<RemoveOnExit> remove_folder;
+  std::string listen_address;  // as gRPC takes it: "unix:/path" or "127.0.0.1:port"
+  std::string socket_path;
+  if (options.tcp) {
+    absl::StatusOr<std::string> address = TcpListenAddress();
+    if (!address.ok()) return Fail(address.status().message());
+    listen_address = *address;
+  } else {
+    absl::StatusOr<std::string> folder = MakeSocketFolder();
+    if (!folder.ok()) return Fail(folder.status().message());
+    remove_folder.emplace(*folder);
+    socket_path = Cat(*folder, "/plugin.sock");
+    if (socket_path.size() >= sizeof(sockaddr_un::sun_path)) {
+      return Fail(Cat("the socket path ", socket_path, " is longer than ",
+                      sizeof(sockaddr_un::sun_path) - 1,
+                      " bytes; set PLUGIN_UNIX_SOCKET_DIR or TMPDIR to a shorter folder"));
+    }
+    listen_address = Cat("unix:", socket_path);
   }
 
   std::shared_ptr<grpc::ServerCredentials> credentials;
@@ -167,21 +226,26 @@ int Serve(Provider& provider, const ServeOptions& options) {
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::ServerBuilder builder;
-  builder.AddListeningPort(Cat("unix:", socket_path), credentials);
+  int selected_port = 0;
+  builder.AddListeningPort(listen_address, credentials, options.tcp ? &selected_port : nullptr);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   builder.RegisterService(&provider_service);
   builder.RegisterService(&controller_service);
   builder.RegisterService(&stdio_service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (server == nullptr) {
-    return Fail(Cat("the gRPC server could not listen on unix:", socket_path,
-                    " (see the gRPC error above)"));
+  if (server == nullptr || (options.tcp && selected_port == 0)) {
+    return Fail(
+        Cat("the gRPC server could not listen on ", listen_address, " (see the gRPC error above)"));
   }
   // go-plugin's health service reports the service name "plugin".
   server->GetHealthCheckService()->SetServingStatus("plugin", true);
-  if (absl::Status status = ApplySocketGroup(socket_path); !status.ok()) {
-    return Fail(status.message());
+  const std::string network = options.tcp ? "tcp" : "unix";
+  const std::string address = options.tcp ? Cat("127.0.0.1:", selected_port) : socket_path;
+  if (!options.tcp) {
+    if (absl::Status status = ApplySocketGroup(socket_path); !status.ok()) {
+      return Fail(status.message());
+    }
   }
 
   std::thread signal_watcher([&shutdown, &stop_signals] {
@@ -199,13 +263,13 @@ int Serve(Provider& provider, const ServeOptions& options) {
     announced = WriteStdout(
         Cat("Provider started in debug mode. To attach tofu or terraform, run in their shell:\n\n"
             "  export TF_REATTACH_PROVIDERS='",
-            ReattachProvidersJson(options.provider_addresses, static_cast<int>(::getpid()), "unix",
-                                  socket_path),
+            ReattachProvidersJson(options.provider_addresses, static_cast<int>(::getpid()), network,
+                                  address),
             "'\n\nStop the provider with Ctrl-C.\n"));
   } else {
     announced = WriteStdout(FormatHandshakeLine({.app_protocol_version = *version,
-                                                 .network = "unix",
-                                                 .address = socket_path,
+                                                 .network = network,
+                                                 .address = address,
                                                  .server_certificate_der = certificate_der}));
     // The core reads nothing after the handshake; stray output of a library goes to the log.
     ::dup2(STDERR_FILENO, STDOUT_FILENO);
@@ -214,7 +278,9 @@ int Serve(Provider& provider, const ServeOptions& options) {
     shutdown.Request();
   } else {
     Log(LogLevel::kDebug, "plugin server listening",
-        {{"address", socket_path}, {"tls", certificate_der.empty() ? "false" : "true"}});
+        {{"network", network},
+         {"address", address},
+         {"tls", certificate_der.empty() ? "false" : "true"}});
     shutdown.WaitFor(absl::InfiniteDuration());
   }
 

@@ -1,7 +1,7 @@
 // Serving a provider the way Terraform and OpenTofu launch plugins: go-plugin's handshake over a
-// unix socket in a fresh temporary folder, AutoMTLS when the core asks for it, the tfplugin6
-// Provider service plus go-plugin's health, controller and stdio services, and a prompt exit when
-// the core calls GRPCController.Shutdown.
+// unix socket in a fresh temporary folder (or TCP on the loopback when asked), AutoMTLS when the
+// core asks for it, the tfplugin6 Provider service plus go-plugin's health, controller and stdio
+// services, and a prompt exit when the core calls GRPCController.Shutdown.
 #pragma once
 
 #include <string>
@@ -17,6 +17,10 @@ struct ServeOptions {
   bool debug = false;
   // The full addresses the provider answers to, for TF_REATTACH_PROVIDERS.
   std::vector<std::string> provider_addresses;
+  // Where to listen: false, a unix socket in a fresh folder (go-plugin's default); true, TCP on
+  // 127.0.0.1 at a free port between PLUGIN_MIN_PORT and PLUGIN_MAX_PORT (any free port when
+  // they are unset), for hosts that cannot share a socket file with the core.
+  bool tcp = false;
   // Server message size limit, both ways (the core reads schemas of up to 64 MiB).
   int max_message_bytes = 256 * 1024 * 1024;
 };

@@ -96,3 +96,28 @@ expect_no_leftovers "after the failed plans"
 # Plaintext, when the core does not ask for TLS.
 TF_DISABLE_PLUGIN_TLS=1 expect "tofu plan without AutoMTLS" tofu plan -input=false -no-color
 expect_no_leftovers "after the plaintext plan"
+
+# TCP on the loopback instead of a unix socket, when asked: tofu starts the provider with its own
+# environment, so FLUXCPP_PLUGIN_NETWORK reaches it; PLUGIN_MIN_PORT/MAX_PORT come from the core.
+# With no socket file made, the apply can only succeed over the announced TCP address.
+FLUXCPP_PLUGIN_NETWORK=tcp TF_LOG=trace TF_LOG_PATH=$scratch/tcp.log \
+  expect "tofu apply over TCP" tofu apply -auto-approve -input=false -no-color -var "revision=main@sha1:$sha"
+expect "the provider listened on 127.0.0.1 (tcp)" \
+  grep -q 'plugin server listening:.*network=tcp.*address=127.0.0.1:[0-9]' "$scratch/tcp.log"
+expect_equal "the function works over TCP" "{\"branch\":\"main\",\"sha\":\"$sha\"}" \
+  "$(tofu output -no-color -json parsed | jq -c .)"
+expect_equal "no socket folder is made for TCP" "" "$(ls -A "$TMPDIR" | grep '^plugin-flux-' || true)"
+expect_no_leftovers "after the TCP apply"
+
+# --debug --tcp prints a reattach value with a TCP address that tofu can use.
+"$provider_binary" --debug --tcp >"$scratch/debug.out" 2>"$scratch/debug.err" &
+debug_pid=$!
+for _ in $(seq 50); do grep -q TF_REATTACH_PROVIDERS "$scratch/debug.out" && break; sleep 0.1; done
+reattach=$(sed -n "s/^  export TF_REATTACH_PROVIDERS='\(.*\)'$/\1/p" "$scratch/debug.out")
+expect_equal "reattach: network tcp" "tcp" \
+  "$(jq -r '.["registry.opentofu.org/fluxcd/flux"].Addr.Network' <<<"$reattach")"
+TF_REATTACH_PROVIDERS=$reattach expect "tofu plan attached to the TCP debug provider" \
+  tofu plan -input=false -no-color -var "revision=main@sha1:$sha"
+kill -INT "$debug_pid"
+wait "$debug_pid" || true
+expect_no_leftovers "after the TCP debug provider stopped"
