@@ -64,14 +64,15 @@ void WriteEncryptedApp(TakeoverGround& ground, const std::string& folder, const 
                        const PgpKey* pgp, const Plaintext& plain, const ScratchDirectory& work) {
   const std::string& ns = ground.namespace_name();
   const std::string age_options = "--age " + age.recipient;
-  std::string db =
-      SopsEncrypt(work, "db-credentials.yaml",
-                  SecretManifest("db-credentials", ns,
-                                 "  password: " + plain.password +
-                                     "\n  certificate: |\n    -----BEGIN CERTIFICATE-----\n    " +
-                                     plain.certificate_line + "\n    -----END CERTIFICATE-----\n") +
-                      "data:\n  user: " + absl::Base64Escape(plain.user) + "\n",
-                  age_options + " --encrypted-regex '^(data|stringData)$'");
+  std::string db = SopsEncrypt(
+      work, "db-credentials.yaml",
+      SecretManifest("db-credentials", ns,
+                     // Quoted: strings that look like an int and a bool stay strings.
+                     "  port: \"5432\"\n  tls: \"true\"\n  password: " + plain.password +
+                         "\n  certificate: |\n    -----BEGIN CERTIFICATE-----\n    " +
+                         plain.certificate_line + "\n    -----END CERTIFICATE-----\n") +
+          "data:\n  user: " + absl::Base64Escape(plain.user) + "\n",
+      age_options + " --encrypted-regex '^(data|stringData)$'");
   REQUIRE(db.find(plain.password) == std::string::npos);
   ground.WriteFile(folder + "/db-credentials.yaml", db);
   if (pgp != nullptr) {
@@ -131,6 +132,8 @@ std::string SecretValue(TakeoverGround& ground, const std::string& name, const s
 void CheckDecryptedSecrets(TakeoverGround& ground, const Plaintext& plain, bool with_pgp) {
   CHECK(SecretValue(ground, "db-credentials", "password") == plain.password);
   CHECK(SecretValue(ground, "db-credentials", "user") == plain.user);
+  CHECK(SecretValue(ground, "db-credentials", "port") == "5432");
+  CHECK(SecretValue(ground, "db-credentials", "tls") == "true");
   CHECK(SecretValue(ground, "db-credentials", "certificate") ==
         "-----BEGIN CERTIFICATE-----\n" + plain.certificate_line + "\n-----END CERTIFICATE-----\n");
   if (with_pgp) CHECK(SecretValue(ground, "pgp-credentials", "api-token") == plain.pgp_token);
@@ -294,7 +297,7 @@ TEST_CASE("encrypted Secrets in Git reach the cluster decrypted, and only the cl
     CHECK(message.find("age recipient " + age.recipient) != std::string::npos);
     CHECK(message.find("pgp key " + pgp.fingerprint()) != std::string::npos);
     CHECK(message.find("AGE-SECRET-KEY") == std::string::npos);
-    CHECK(message.find("PGP") == std::string::npos);
+    CHECK(message.find("BEGIN PGP") == std::string::npos);
     CHECK_FALSE(ground.Get(kSecretKind, "wrong-key-credentials").has_value());
   }
   CheckNoLeak(
@@ -317,7 +320,7 @@ TEST_CASE("the controller-wide --sops-age-key-file decrypts without a secretRef"
 
   // The flag goes into the Deployment in Git, as an operator would set it.
   const std::string components =
-      std::string(TakeoverGround::kPath) + "/flux-system/gotk-components.yaml";
+      std::string(TakeoverGround::kPath) + "/" + ns + "/gotk-components.yaml";
   std::string text = ground.ReadFile(components);
   const std::string anchor = "- --cluster-domain=";
   size_t at = text.find(anchor);
