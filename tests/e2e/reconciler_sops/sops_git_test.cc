@@ -187,13 +187,38 @@ std::string ObservableText(TakeoverGround& ground) {
   return text.str();
 }
 
-void CheckNoLeak(TakeoverGround& ground, const Plaintext& plain,
+// The decrypted Secrets' values as the cluster holds them (base64) and decoded, for the ones long
+// enough not to match by chance ("true", "5432" would).
+std::vector<std::string> ClusterSecretValues(TakeoverGround& ground, bool with_pgp) {
+  std::vector<std::string> values;
+  for (const char* name : {"db-credentials", "pgp-credentials", "app-env", "app-files"}) {
+    if (!with_pgp && std::string(name) == "pgp-credentials") continue;
+    auto secret = ground.Get(kSecretKind, name);
+    REQUIRE(secret.has_value());
+    const Json data = secret->value("data", Json::object());
+    for (const auto& [key, encoded] : data.items()) {
+      std::string decoded;
+      REQUIRE(absl::Base64Unescape(encoded.get<std::string>(), &decoded));
+      if (decoded.size() < 12) continue;
+      values.push_back(encoded.get<std::string>());
+      values.push_back(decoded);
+    }
+  }
+  return values;
+}
+
+void CheckNoLeak(TakeoverGround& ground, const Plaintext& plain, bool with_pgp,
                  const std::vector<std::string>& key_material) {
   std::string observable = ObservableText(ground);
   // The search itself must work: the reconciler logged its applies and recorded events.
   REQUIRE(observable.find("db-credentials") != std::string::npos);
   for (const std::string& value : plain.All()) {
     INFO("plaintext " << value);
+    CHECK(observable.find(value) == std::string::npos);
+  }
+  // Whole values, also in the base64 form a dumped Secret would show.
+  for (const std::string& value : ClusterSecretValues(ground, with_pgp)) {
+    INFO("Secret value " << value);
     CHECK(observable.find(value) == std::string::npos);
   }
   CHECK(observable.find("AGE-SECRET-KEY") == std::string::npos);
@@ -301,7 +326,7 @@ TEST_CASE("encrypted Secrets in Git reach the cluster decrypted, and only the cl
     CHECK_FALSE(ground.Get(kSecretKind, "wrong-key-credentials").has_value());
   }
   CheckNoLeak(
-      ground, plain,
+      ground, plain, true,
       {ArmoredBodyLine(pgp.armored_private_key()), ArmoredBodyLine(wrong_pgp.armored_private_key()),
        age.identity_file.substr(age.identity_file.find("AGE-SECRET-KEY-1") + 16, 24),
        wrong_age.identity_file.substr(wrong_age.identity_file.find("AGE-SECRET-KEY-1") + 16, 24)});
@@ -346,7 +371,7 @@ TEST_CASE("the controller-wide --sops-age-key-file decrypts without a secretRef"
       "the Kustomization secrets is Ready at " + revision,
       [&] { return ground.KustomizationReadyAt("secrets", revision); }, std::chrono::seconds(90));
   CheckDecryptedSecrets(ground, plain, false);
-  CheckNoLeak(ground, plain,
+  CheckNoLeak(ground, plain, false,
               {age.identity_file.substr(age.identity_file.find("AGE-SECRET-KEY-1") + 16, 24)});
 }
 
