@@ -344,6 +344,21 @@ absl::Status Run::DecryptSecrets(std::vector<manifest::Object>& objects,
       sops::WipeJson(object.json());
       return decrypted;
     }
+    // An unquoted number or boolean decrypts to its type, which a Secret cannot hold: the API
+    // server would refuse it quoting the value in its error, and so in our status and events.
+    for (const char* field : {"data", "stringData"}) {
+      const Json& values = object.json().value(field, Json::object());
+      if (!values.is_object()) continue;
+      for (const auto& [key, value] : values.items()) {
+        if (value.is_string() || value.is_null()) continue;
+        std::string type = value.type_name();
+        sops::WipeJson(object.json());
+        return absl::InvalidArgumentError(name + ": " + field + "." + key + " decrypts to a " +
+                                          type +
+                                          ", but Secret values must be strings (quote it before "
+                                          "encrypting)");
+      }
+    }
   }
   return absl::OkStatus();
 }

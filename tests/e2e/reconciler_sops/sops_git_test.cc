@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "absl/strings/escaping.h"
@@ -296,6 +297,16 @@ TEST_CASE("encrypted Secrets in Git reach the cluster decrypted, and only the cl
                   pgp.Environment()));
   ground.WriteFile(std::string(TakeoverGround::kPath) + "/wrong-key.yaml",
                    SyncManifest(ns, "wrong-key", Decryption("sops-wrong-keys")));
+  // untyped: an unquoted number in stringData decrypts to an int, which no Secret can hold; the
+  // API server's refusal would quote it, so the reconciler refuses it first without the value.
+  const std::string number = std::to_string(100000000 + std::random_device{}() % 800000000);
+  ground.WriteFile(
+      "untyped/secret.yaml",
+      SopsEncrypt(work, "untyped.yaml",
+                  SecretManifest("untyped-credentials", ns, "  port: " + number + "\n"),
+                  "--age " + age.recipient + " --encrypted-regex '^(data|stringData)$'"));
+  ground.WriteFile(std::string(TakeoverGround::kPath) + "/untyped.yaml",
+                   SyncManifest(ns, "untyped", Decryption("sops-keys")));
   const std::string revision = ground.Push("encrypted secrets");
 
   ground.WaitUntil("the Kustomization secrets is Ready at " + revision,
@@ -324,6 +335,18 @@ TEST_CASE("encrypted Secrets in Git reach the cluster decrypted, and only the cl
     CHECK(message.find("AGE-SECRET-KEY") == std::string::npos);
     CHECK(message.find("BEGIN PGP") == std::string::npos);
     CHECK_FALSE(ground.Get(kSecretKind, "wrong-key-credentials").has_value());
+  }
+  {
+    INFO("a decrypted number in a Secret's stringData is refused without quoting it");
+    ground.WaitUntil("untyped fails with DecryptionFailed",
+                     [&] { return FailedAt(ground, "untyped", revision, "DecryptionFailed"); });
+    std::string message = ReadyCondition(ground, "untyped").value("message", "");
+    INFO(message);
+    CHECK(message.find("Secret/" + ns +
+                       "/untyped-credentials: stringData.port decrypts to a "
+                       "number, but Secret values must be strings") != std::string::npos);
+    CHECK_FALSE(ground.Get(kSecretKind, "untyped-credentials").has_value());
+    CHECK(ObservableText(ground).find(number) == std::string::npos);
   }
   CheckNoLeak(
       ground, plain, true,
