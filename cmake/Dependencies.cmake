@@ -15,5 +15,7 @@ pkg_check_modules(libgit2 REQUIRED IMPORTED_TARGET libgit2)
 pkg_check_modules(httplib REQUIRED IMPORTED_TARGET cpp-httplib)
 pkg_check_modules(libarchive REQUIRED IMPORTED_TARGET libarchive)
 pkg_check_modules(gpgme REQUIRED IMPORTED_TARGET gpgme)
+# RE2 (prefix libre2: a re2_FOUND would stop gRPC's config from defining its re2::re2): SOPS' encrypted_regex / unencrypted_regex are Go regular expressions, which RE2 reads alike.
+pkg_check_modules(libre2 REQUIRED IMPORTED_TARGET re2)
 
 find_program(GRPC_CPP_PLUGIN grpc_cpp_plugin REQUIRED)

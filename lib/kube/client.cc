@@ -1,5 +1,7 @@
 #include "lib/kube/client.h"
 
+#include <openssl/crypto.h>
+
 #include <chrono>
 #include <thread>
 
@@ -253,12 +255,30 @@ absl::StatusOr<Object> Client::Apply(const Object& object, const ApplyOptions& o
   if (options.force) AddQuery(target, "force", "true");
   if (options.dry_run) AddQuery(target, "dryRun", "All");
   // JSON is YAML, so the apply content type takes the object as JSON without a YAML round trip.
-  return SendForObject(HttpRequest{.method = "PATCH",
-                                   .path = target,
-                                   .body = object.json().dump(),
-                                   .content_type = "application/apply-patch+yaml",
-                                   .idempotent = true},
-                       what);
+  HttpRequest request{.method = "PATCH",
+                      .path = target,
+                      .body = object.json().dump(),
+                      .content_type = "application/apply-patch+yaml",
+                      .idempotent = true};
+  // A Secret's body and the server's answer carry its values in clear: both are wiped once sent
+  // and parsed. The Object returned is the caller's to wipe.
+  if (object.Kind() != "Secret" || !object.Gvk().group.empty()) {
+    return SendForObject(request, what);
+  }
+  auto response = transport_->Send(request);
+  OPENSSL_cleanse(request.body.data(), request.body.size());
+  if (!response.ok()) return WithContext(response.status(), what);
+  struct Wiper {
+    std::string& body;
+    ~Wiper() { OPENSSL_cleanse(body.data(), body.size()); }
+  } wiper{response->body};
+  if (response->status < 200 || response->status > 299) {
+    return ErrorFromResponse(response->status, response->body, what);
+  }
+  Json body = Json::parse(response->body, nullptr, false);
+  if (body.is_discarded())
+    return absl::InternalError(what + ": the server answered with invalid JSON");
+  return Object(std::move(body));
 }
 
 absl::Status Client::Delete(const GroupVersionKind& gvk, const std::string& namespace_name,

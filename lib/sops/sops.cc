@@ -5,11 +5,11 @@
 #include <charconv>
 #include <cstdio>
 #include <memory>
-#include <regex>
 
 #include "lib/manifest/yaml.h"
 #include "lib/sops/crypto.h"
 #include "lib/sops/pgp.h"
+#include "re2/re2.h"
 
 namespace fluxcpp::sops {
 namespace {
@@ -42,8 +42,9 @@ struct Metadata {
   std::string last_modified;
   std::string unencrypted_suffix;
   std::string encrypted_suffix;
-  std::optional<std::regex> unencrypted_regex;
-  std::optional<std::regex> encrypted_regex;
+  // Go regular expressions (RE2 syntax), as sops compiles them with Go's regexp package.
+  std::unique_ptr<const re2::RE2> unencrypted_regex;
+  std::unique_ptr<const re2::RE2> encrypted_regex;
   bool mac_only_encrypted = false;
   std::vector<KeyEntry> keys;
 };
@@ -86,12 +87,14 @@ absl::StatusOr<Metadata> ReadMetadata(const Json& sops, std::string_view name) {
                                std::pair{"encrypted_regex", &metadata.encrypted_regex}}) {
     std::string pattern = StringOf(sops.value(field, Json()));
     if (pattern.empty()) continue;
-    try {
-      *target = std::regex(pattern, std::regex::ECMAScript);
-    } catch (const std::regex_error& error) {
+    re2::RE2::Options options;
+    options.set_log_errors(false);
+    auto compiled = std::make_unique<const re2::RE2>(pattern, options);
+    if (!compiled->ok()) {
       return Error(name, std::string("sops.") + field +
-                             " is not a valid regular expression: " + error.what());
+                             " is not a valid regular expression: " + compiled->error());
     }
+    *target = std::move(compiled);
   }
   for (const char* field : {"unencrypted_comment_regex", "encrypted_comment_regex"}) {
     if (!StringOf(sops.value(field, Json())).empty()) {
@@ -304,13 +307,13 @@ class TreeDecryptor {
     }
     if (metadata_.unencrypted_regex) {
       for (const auto& key : path) {
-        if (std::regex_search(key, *metadata_.unencrypted_regex)) encrypted = false;
+        if (re2::RE2::PartialMatch(key, *metadata_.unencrypted_regex)) encrypted = false;
       }
     }
     if (metadata_.encrypted_regex) {
       encrypted = false;
       for (const auto& key : path) {
-        if (std::regex_search(key, *metadata_.encrypted_regex)) {
+        if (re2::RE2::PartialMatch(key, *metadata_.encrypted_regex)) {
           encrypted = true;
           break;
         }

@@ -2,12 +2,27 @@
 // tool: the data key is recovered from the `sops` metadata with an age X25519 identity or an
 // OpenPGP private key, every ENC[AES256_GCM,…] value is decrypted with its path as additional data,
 // the value types (str, int, float, bool, bytes) are restored, encrypted_regex / unencrypted_regex
-// / encrypted_suffix / unencrypted_suffix are honoured, and the MAC over the values is verified: a
-// mismatch is an error, never a silently accepted file.
+// (Go regular expressions, matched with RE2 as sops matches them) / encrypted_suffix /
+// unencrypted_suffix are honoured, and the MAC over the values is verified: a mismatch is an error,
+// never a silently accepted file. The comment regexes are refused: comments are not kept.
 //
 // Errors name the document and, for a key that failed, its public side (age recipient, PGP
 // fingerprint) and why; never key material or plaintext. Plaintext is returned in SecretBytes or in
 // a Json tree that the caller wipes with WipeJson after use.
+//
+// What is wiped (OPENSSL_cleanse) and what is not, honestly:
+//   - wiped: data keys, age file keys and identities, PGP key text (SecretBytes); each decrypted
+//     value's buffer and the MAC input; the tree of DecryptDocument and the strings it serializes
+//     through; in the Kustomization reconciler, every Secret among the built objects (and the
+//     health check's copies), the decryption Secret's parsed entries, the key file's bytes, and
+//     lib/kube's apply request and response bodies for Secrets;
+//   - not wiped: memory the allocator gave back before a wipe could reach it (std::string growth
+//     while a value is appended or a tree is copied), yaml-cpp's emitter buffers while
+//     DecryptDocument writes YAML, the string handed to kustomize for a decrypted secretGenerator
+//     source, gpgme's and GnuPG's own buffers, curl's send buffer, and the parsed API server
+//     answers lib/kube keeps while it applies (dry-run and live Secrets), and the raw answer of
+//     the decryption Secret's Get. Nothing decrypted is written to disk, logged, or put in an
+//     event or a status (tests/e2e/reconciler_sops searches for it there).
 //
 // Pure functions; thread-safe.
 #pragma once

@@ -1,11 +1,11 @@
 #include "reconciler/kustomization/kustomization_reconciler.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <sstream>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
@@ -282,7 +282,9 @@ absl::StatusOr<sops::KeyRing> Run::DecryptionKeys(const KustomizationSpec& spec)
       bool pgp = absl::EndsWith(entry, ".asc");
       if ((!age && !pgp) || !value.is_string()) continue;
       std::string text;
-      if (!absl::Base64Unescape(value.get<std::string>(), &text)) {
+      // get_ref: no temporary copy of the (base64) key outlives the wipe below.
+      if (!absl::Base64Unescape(value.get_ref<const std::string&>(), &text)) {
+        sops::WipeJson(secret->json());
         return absl::InvalidArgumentError(label + ": entry " + entry + " is not valid base64");
       }
       std::string source = label + " entry " + entry;
@@ -293,16 +295,24 @@ absl::StatusOr<sops::KeyRing> Run::DecryptionKeys(const KustomizationSpec& spec)
         keys.AddPgpKey(text, source);
       }
       sops::WipeString(text);
-      if (!added.ok()) return added;
+      if (!added.ok()) {
+        sops::WipeJson(secret->json());
+        return added;
+      }
     }
     sops::WipeJson(secret->json());
   }
   if (!options_.sops_age_key_file.empty()) {
-    std::ifstream in(options_.sops_age_key_file, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    std::string text = buffer.str();
+    // Read straight into one string (no stream buffer keeps a copy), wiped below.
+    std::ifstream in(options_.sops_age_key_file, std::ios::binary | std::ios::ate);
+    std::string text;
+    if (in) {
+      text.resize(static_cast<size_t>(std::max<std::streamoff>(in.tellg(), 0)));
+      in.seekg(0);
+      in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    }
     if (!in) {
+      sops::WipeString(text);
       return absl::FailedPreconditionError("the default age key file " +
                                            options_.sops_age_key_file + " cannot be read");
     }
@@ -333,6 +343,21 @@ absl::Status Run::DecryptSecrets(std::vector<manifest::Object>& objects,
     if (absl::Status decrypted = sops::DecryptTree(object.json(), *keys, name); !decrypted.ok()) {
       sops::WipeJson(object.json());
       return decrypted;
+    }
+    // An unquoted number or boolean decrypts to its type, which a Secret cannot hold: the API
+    // server would refuse it quoting the value in its error, and so in our status and events.
+    for (const char* field : {"data", "stringData"}) {
+      const Json& values = object.json().value(field, Json::object());
+      if (!values.is_object()) continue;
+      for (const auto& [key, value] : values.items()) {
+        if (value.is_string() || value.is_null()) continue;
+        std::string type = value.type_name();
+        sops::WipeJson(object.json());
+        return absl::InvalidArgumentError(name + ": " + field + "." + key + " decrypts to a " +
+                                          type +
+                                          ", but Secret values must be strings (quote it before "
+                                          "encrypting)");
+      }
     }
   }
   return absl::OkStatus();
@@ -451,16 +476,22 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
 
   // Build into the objects to apply: nothing is applied unless every step succeeds.
   std::vector<manifest::Object> objects;
-  // Decrypted Secrets (and generated ones) hold plaintext: wipe every Secret when the reconcile
-  // ends.
+  // Copies of the objects awaited by the health check (spec.wait).
+  std::vector<manifest::Object> awaited;
+  // Decrypted Secrets (and generated ones) hold plaintext: every Secret here and in the awaited
+  // copies is wiped when the reconcile ends, however it ends. See lib/sops/sops.h for what else
+  // holds plaintext for a while and is not wiped.
   struct SecretWiper {
     std::vector<manifest::Object>& objects;
+    std::vector<manifest::Object>& awaited;
     ~SecretWiper() {
-      for (manifest::Object& object : objects) {
-        if (object.Kind() == "Secret") sops::WipeJson(object.json());
+      for (auto* list : {&objects, &awaited}) {
+        for (manifest::Object& object : *list) {
+          if (object.Kind() == "Secret") sops::WipeJson(object.json());
+        }
       }
     }
-  } secret_wiper{objects};
+  } secret_wiper{objects, awaited};
   {
     // secretGenerator sources (env files and files) that are SOPS-encrypted are decrypted as the
     // build reads them, in memory, as Flux decrypts them before its build.
@@ -482,6 +513,8 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
       }
       auto plain = sops::DecryptDocument(content, format, *generator_keys, path);
       if (!plain.ok()) return plain.status();
+      // This copy is kustomize's: it generates the Secret from it and frees it unwiped (the
+      // generated Secret itself is wiped with the other objects).
       return std::string(plain->view());
     };
     auto built = BuildKustomization((*tree)->path(), spec, build_options);
@@ -576,7 +609,6 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
   }
 
   // Health: everything applied (wait) or the listed objects.
-  std::vector<manifest::Object> awaited;
   if (spec.wait) {
     for (const manifest::Object& object : objects) {
       bool skipped = false;

@@ -58,12 +58,13 @@ TakeoverGround::~TakeoverGround() {
   runner_.Stop();
 }
 
-CommandRun TakeoverGround::Bootstrap(const std::string& interval) {
+CommandRun TakeoverGround::Bootstrap(const std::string& interval, const std::string& extra_flags) {
   const std::string command =
       std::string(FLUXCPP_BIN) + " bootstrap git --url " + Quote(repository_.ssh_url) + " --path " +
       kPath + " --private-key-file " + Quote(GroundEnv("GIT_SSH_KEY")) + " --known-hosts-file " +
       Quote(GroundEnv("GIT_KNOWN_HOSTS")) + " --namespace " + namespace_name_ + " --interval " +
-      interval + " --no-watch-all-namespaces --author-email flux@example.com --timeout 2m";
+      interval + " --no-watch-all-namespaces --author-email flux@example.com --timeout 2m " +
+      extra_flags;
   CommandRun run = RunCommand(command);
   INFO("$ " << command << "\n" << run.output << "\n" << Diagnostics());
   REQUIRE(run.exit_code == 0);
@@ -90,6 +91,11 @@ void TakeoverGround::RemoveFile(const std::string& path) {
   absl::Status removed = clone_->RemoveFile(path);
   INFO(removed.ToString());
   REQUIRE(removed.ok());
+}
+
+std::string TakeoverGround::ReadFile(const std::string& path) {
+  REQUIRE(clone_ != nullptr);
+  return ReadTextFile(clone_directory_.path() + "/clone/" + path);
 }
 
 std::string TakeoverGround::Push(const std::string& message) {

@@ -57,13 +57,16 @@ class TakeoverGround {
   static constexpr const char* kPath = "clusters/test";
 
   // `fluxcpp bootstrap git` for this namespace with a GitRepository interval of `interval`, only
-  // this namespace watched. Fails the test when it fails; then clones the repository for Push.
-  CommandRun Bootstrap(const std::string& interval = "2s");
+  // this namespace watched, and `extra_flags` (e.g. "--log-level debug"). Fails the test when it
+  // fails; then clones the repository for Push.
+  CommandRun Bootstrap(const std::string& interval = "2s", const std::string& extra_flags = "");
 
   // Changes to the clone; Push commits them all and pushes, returning Flux's revision
   // ("main@sha1:<sha>") of the new head.
   void WriteFile(const std::string& path, const std::string& content);
   void RemoveFile(const std::string& path);
+  // A file of the clone as it is now (after Bootstrap).
+  std::string ReadFile(const std::string& path);
   std::string Push(const std::string& message);
   // The revision of the branch's head on the server.
   std::string RemoteRevision();

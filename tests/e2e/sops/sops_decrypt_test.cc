@@ -138,7 +138,11 @@ TEST_CASE("encrypted_regex, unencrypted_regex and the suffix options are honoure
        {Case{"--encrypted-regex '^(data|stringData)$'", "name: creds"},
         Case{"--unencrypted-regex '^(metadata|kind|apiVersion)$'", "kind: Secret"},
         Case{"--encrypted-suffix Data", "name: creds"},
-        Case{"--unencrypted-suffix _unencrypted", "count_unencrypted: 5"}}) {
+        Case{"--unencrypted-suffix _unencrypted", "count_unencrypted: 5"},
+        // Go regexp (RE2) syntax that ECMAScript regular expressions reject: flags, \z and a
+        // named group, as sops users write them.
+        Case{"--encrypted-regex '(?i)^STRINGDATA$|^data\\z'", "name: creds"},
+        Case{"--unencrypted-regex '^(?P<clear>metadata|kind|apiVersion)\\z'", "kind: Secret"}}) {
     DYNAMIC_SECTION(each.options) {
       std::string encrypted =
           SopsEncrypt(dir, "secret.yaml", plain, "--age " + key.recipient + " " + each.options);
