@@ -38,6 +38,12 @@ void RemoteSession::FillCallbacks(git_remote_callbacks& callbacks) {
   callbacks.payload = this;
 }
 
+RemoteSession* RemoteSession::FromCallbacks(const git_remote_callbacks& callbacks) {
+  // Only FillCallbacks installs this credentials callback, and it sets the payload with it.
+  if (callbacks.credentials != &RemoteSession::Credentials) return nullptr;
+  return static_cast<RemoteSession*>(callbacks.payload);
+}
+
 int RemoteSession::Fail(absl::Status status) {
   failure_ = std::move(status);
   // libgit2 keeps the callback's error when one is set; ours replaces it in Error() anyway.
@@ -159,8 +165,8 @@ int RemoteSession::PushUpdateReference(const char* refname, const char* status, 
 std::string RemoteSession::Scrub(std::string text) const {
   std::vector<std::pair<std::string, std::string>> replacements;
   if (url_ != redacted_url_) replacements.emplace_back(url_, redacted_url_);
-  for (const std::string* secret :
-       {&auth_.password, &auth_.bearer_token, &auth_.ssh_passphrase, &parsed_.password}) {
+  for (const std::string* secret : {&auth_.password, &auth_.bearer_token, &auth_.ssh_passphrase,
+                                    &auth_.client_key_pem, &parsed_.password}) {
     if (!secret->empty()) replacements.emplace_back(*secret, "<redacted>");
   }
   for (const auto& [from, to] : replacements) absl::StrReplaceAll({{from, to}}, &text);
