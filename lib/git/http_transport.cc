@@ -91,8 +91,8 @@ std::string RepositoryBaseUrl(absl::string_view url) {
 std::string Unescape(CURL* handle, const std::string& text) {
   if (text.find('%') == std::string::npos) return text;
   int length = 0;
-  CurlString decoded(curl_easy_unescape(handle, text.data(), static_cast<int>(text.size()),
-                                        &length));
+  CurlString decoded(
+      curl_easy_unescape(handle, text.data(), static_cast<int>(text.size()), &length));
   return decoded ? std::string(decoded.get(), static_cast<size_t>(length)) : text;
 }
 
@@ -140,6 +140,19 @@ class HttpStream {
   static void FreeCallback(git_smart_subtransport_stream* stream) {
     std::unique_ptr<HttpStream> owned(&From(stream));
   }
+  // Notices the server's CertificateRequest among the TLS handshake messages libcurl traces, so
+  // that a handshake the server then breaks off (some servers only say "internal error") can be
+  // reported as the client-certificate refusal it is.
+  static int Trace(CURL* /*handle*/, curl_infotype type, char* data, size_t size, void* user) {
+    constexpr unsigned char kCertificateRequest = 13;
+    if (type != CURLINFO_SSL_DATA_IN || size < 4) return 0;
+    const auto* bytes = reinterpret_cast<const unsigned char*>(data);
+    size_t length = (size_t{bytes[1]} << 16) | (size_t{bytes[2]} << 8) | size_t{bytes[3]};
+    if (bytes[0] == kCertificateRequest && length == size - 4) {
+      static_cast<HttpStream*>(user)->client_certificate_requested_ = true;
+    }
+    return 0;
+  }
   static size_t ReceiveBody(char* data, size_t size, size_t count, void* user) {
     auto& stream = *static_cast<HttpStream*>(user);
     stream.pending_.append(data, size * count);
@@ -177,6 +190,7 @@ class HttpStream {
   bool started_ = false;
   bool finished_ = false;
   bool response_checked_ = false;
+  bool client_certificate_requested_ = false;
   CURLcode result_ = CURLE_OK;
   char error_buffer_[CURL_ERROR_SIZE] = {};
 };
@@ -236,9 +250,9 @@ int HttpSubtransport::Action(git_smart_subtransport_stream** out, const char* ur
   // An advertisement starts a conversation with the URL as configured; the requests after it
   // follow where a redirect took the advertisement.
   if (service.advertisement || base_url_.empty()) base_url_ = RepositoryBaseUrl(url);
-  std::string request_url =
-      service.advertisement ? absl::StrCat(base_url_, "/info/refs?service=", service.name)
-                            : absl::StrCat(base_url_, "/", service.name);
+  std::string request_url = service.advertisement
+                                ? absl::StrCat(base_url_, "/info/refs?service=", service.name)
+                                : absl::StrCat(base_url_, "/", service.name);
 
   curl_slist* raw_headers = nullptr;
   auto append = [&raw_headers](const std::string& header) {
@@ -269,12 +283,12 @@ int HttpSubtransport::Action(git_smart_subtransport_stream** out, const char* ur
       proxy.type == GIT_PROXY_SPECIFIED && proxy.url != nullptr ? proxy.url : std::string();
   // GIT_PROXY_NONE (the default of lib/git's options) means none, not libcurl's environment.
   bool disable_proxy = proxy.type == GIT_PROXY_NONE;
-  bool follow = service.advertisement &&
-                connect.options.follow_redirects != GIT_REMOTE_REDIRECT_NONE;
+  bool follow =
+      service.advertisement && connect.options.follow_redirects != GIT_REMOTE_REDIRECT_NONE;
 
-  auto stream = std::make_unique<HttpStream>(*this, *session, action, std::move(request_url),
-                                             std::move(headers), std::move(proxy_url),
-                                             disable_proxy, follow);
+  auto stream =
+      std::make_unique<HttpStream>(*this, *session, action, std::move(request_url),
+                                   std::move(headers), std::move(proxy_url), disable_proxy, follow);
   stream->set_owner(interface());
   *out = stream.release()->interface();
   return 0;
@@ -321,8 +335,8 @@ int HttpStream::Start() {
   using Clock = std::chrono::steady_clock;
   std::optional<long> remaining_ms;
   if (session_.deadline().has_value()) {
-    auto remaining = std::chrono::duration_cast<std::chrono::milliseconds>(*session_.deadline() -
-                                                                           Clock::now());
+    auto remaining =
+        std::chrono::duration_cast<std::chrono::milliseconds>(*session_.deadline() - Clock::now());
     if (remaining.count() <= 0) {
       return session_.Abort(absl::DeadlineExceededError("the operation's timeout passed"));
     }
@@ -347,6 +361,12 @@ int HttpStream::Start() {
   option(curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &HttpStream::ReceiveBody));
   option(curl_easy_setopt(easy, CURLOPT_WRITEDATA, this));
   option(curl_easy_setopt(easy, CURLOPT_USERAGENT, kUserAgent));
+  if (https) {
+    // Verbose output goes to Trace only, which looks at TLS handshake messages and nothing else.
+    option(curl_easy_setopt(easy, CURLOPT_DEBUGFUNCTION, &HttpStream::Trace));
+    option(curl_easy_setopt(easy, CURLOPT_DEBUGDATA, this));
+    option(curl_easy_setopt(easy, CURLOPT_VERBOSE, 1L));
+  }
   option(curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers_.get()));
   if (is_post()) {
     option(curl_easy_setopt(easy, CURLOPT_POST, 1L));
@@ -365,8 +385,7 @@ int HttpStream::Start() {
 
   const RemoteUrl& remote = session_.remote_url();
   std::string username = !auth.username.empty() ? auth.username : Unescape(easy, remote.user);
-  std::string password =
-      !auth.password.empty() ? auth.password : Unescape(easy, remote.password);
+  std::string password = !auth.password.empty() ? auth.password : Unescape(easy, remote.password);
   // A bearer token travels in the Authorization header (RemoteSession's custom headers).
   if (auth.bearer_token.empty() && (!username.empty() || !password.empty())) {
     option(curl_easy_setopt(easy, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC)));
@@ -456,40 +475,40 @@ int HttpStream::CheckResponse() {
   long status = 0;
   curl_easy_getinfo(easy_.get(), CURLINFO_RESPONSE_CODE, &status);
   const AuthOptions& auth = session_.auth();
-  std::string what = absl::StrCat("HTTP ", status, " for ", is_post() ? "POST " : "GET ",
-                                  RedactUrl(url_));
+  std::string what =
+      absl::StrCat("HTTP ", status, " for ", is_post() ? "POST " : "GET ", RedactUrl(url_));
   if (status == 401) {
     const RemoteUrl& remote = session_.remote_url();
     std::string username = !auth.username.empty() ? auth.username : remote.user;
     if (!auth.bearer_token.empty()) {
-      return session_.Abort(
-          absl::UnauthenticatedError(absl::StrCat("the server rejected the bearer token (", what,
-                                                  ")")));
+      return session_.Abort(absl::UnauthenticatedError(
+          absl::StrCat("the server rejected the bearer token (", what, ")")));
     }
     if (username.empty() && auth.password.empty() && remote.password.empty()) {
       return session_.Abort(absl::UnauthenticatedError(absl::StrCat(
           "authentication required: the server asks for credentials and none are configured (",
           what, ")")));
     }
-    return session_.Abort(absl::UnauthenticatedError(absl::StrCat(
-        "authentication failed: the server rejected the password of user ", username, " (", what,
-        ")")));
+    return session_.Abort(absl::UnauthenticatedError(
+        absl::StrCat("authentication failed: the server rejected the password of user ", username,
+                     " (", what, ")")));
   }
   if (status == 403) {
-    return session_.Abort(absl::PermissionDeniedError(absl::StrCat(
-        "the server refused access", auth.bearer_token.empty() ? "" : " with the bearer token",
-        " (", what, ")")));
+    return session_.Abort(absl::PermissionDeniedError(
+        absl::StrCat("the server refused access",
+                     auth.bearer_token.empty() ? "" : " with the bearer token", " (", what, ")")));
   }
   if (status == 404) {
     return session_.Abort(
         absl::NotFoundError(absl::StrCat("no Git repository there (", what, ")")));
   }
   if (status >= 300 && status < 400) {
-    return session_.Abort(absl::FailedPreconditionError(absl::StrCat(
-        "the server redirects (", what, follow_redirects_ ? ", too many times or to plain HTTP"
-                                                          : "; Git follows redirects of the "
-                                                            "first request only",
-        ")")));
+    return session_.Abort(absl::FailedPreconditionError(
+        absl::StrCat("the server redirects (", what,
+                     follow_redirects_ ? ", too many times or to plain HTTP"
+                                       : "; Git follows redirects of the "
+                                         "first request only",
+                     ")")));
   }
   if (status >= 500) {
     return session_.Abort(absl::UnavailableError(absl::StrCat("the server failed (", what, ")")));
@@ -505,9 +524,9 @@ int HttpStream::CheckResponse() {
   std::string expected = absl::StrCat("application/x-", service_.name,
                                       service_.advertisement ? "-advertisement" : "-result");
   if (!absl::StartsWithIgnoreCase(content_type, expected)) {
-    return session_.Abort(absl::FailedPreconditionError(absl::StrCat(
-        "the server does not speak Git's smart HTTP protocol there (", what,
-        " has Content-Type '", content_type, "', expected '", expected, "')")));
+    return session_.Abort(absl::FailedPreconditionError(
+        absl::StrCat("the server does not speak Git's smart HTTP protocol there (", what,
+                     " has Content-Type '", content_type, "', expected '", expected, "')")));
   }
 
   if (service_.advertisement) {
@@ -537,9 +556,9 @@ absl::Status HttpStream::TransferError() const {
           absl::StrCat("the operation's timeout passed talking to ", host, " (", detail, ")"));
     case CURLE_PEER_FAILED_VERIFICATION:
       if (!auth.ca_pem.empty()) {
-        return absl::UnauthenticatedError(absl::StrCat(
-            "the certificate of ", session_.remote_url().host,
-            " is not trusted by the configured CA: ", detail));
+        return absl::UnauthenticatedError(
+            absl::StrCat("the certificate of ", session_.remote_url().host,
+                         " is not trusted by the configured CA: ", detail));
       }
       return absl::UnauthenticatedError(absl::StrCat(
           "the certificate of ", session_.remote_url().host,
@@ -561,19 +580,24 @@ absl::Status HttpStream::TransferError() const {
     default:
       break;
   }
-  // A server that requires a client certificate ends the handshake with an alert; with TLS 1.3
-  // the client sees it only on its first read.
-  for (absl::string_view alert : {"certificate required", "bad certificate", "unknown ca",
-                                  "certificate unknown", "unsupported certificate",
-                                  "certificate expired", "certificate revoked", "access denied"}) {
-    if (absl::StrContains(lower, alert)) {
-      if (auth.client_certificate_pem.empty()) {
-        return absl::UnauthenticatedError(absl::StrCat(
-            host, " requires a TLS client certificate and none is configured (", detail, ")"));
-      }
-      return absl::UnauthenticatedError(
-          absl::StrCat(host, " refused the TLS client certificate (", detail, ")"));
+  // A server that requires a client certificate ends the handshake with an alert (with TLS 1.3
+  // the client sees it only on its first read). Its name may say why, or only "internal error":
+  // then that the server asked for a certificate tells.
+  bool tls_failure = result_ == CURLE_SSL_CONNECT_ERROR || result_ == CURLE_RECV_ERROR ||
+                     result_ == CURLE_SEND_ERROR || absl::StrContains(lower, "alert");
+  bool certificate_alert = false;
+  for (absl::string_view alert :
+       {"certificate required", "bad certificate", "unknown ca", "certificate unknown",
+        "unsupported certificate", "certificate expired", "certificate revoked", "access denied"}) {
+    certificate_alert = certificate_alert || absl::StrContains(lower, alert);
+  }
+  if (tls_failure && (certificate_alert || client_certificate_requested_)) {
+    if (auth.client_certificate_pem.empty()) {
+      return absl::UnauthenticatedError(absl::StrCat(
+          host, " requires a TLS client certificate and none is configured (", detail, ")"));
     }
+    return absl::UnauthenticatedError(
+        absl::StrCat(host, " refused the TLS client certificate (", detail, ")"));
   }
   return absl::UnavailableError(absl::StrCat("cannot talk to ", host, ": ", detail));
 }
@@ -593,8 +617,9 @@ int NewTransport(git_transport** out, git_remote* owner, void* param) {
 int RegisterHttpTransport() {
   // libgit2 keeps the address; rpc = 1: every request is a separate HTTP exchange.
   static git_smart_subtransport_definition definition{&NewSubtransport, 1, nullptr};
-  for (const char* prefix : {"http://", "https://"}) {
-    if (int error = git_transport_register(prefix, &NewTransport, &definition); error < 0) {
+  // libgit2 appends "://" itself, whatever its header says about the argument.
+  for (const char* scheme : {"http", "https"}) {
+    if (int error = git_transport_register(scheme, &NewTransport, &definition); error < 0) {
       return error;
     }
   }

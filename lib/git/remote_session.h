@@ -39,9 +39,7 @@ class RemoteSession {
   void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
     deadline_ = deadline;
   }
-  const std::optional<std::chrono::steady_clock::time_point>& deadline() const {
-    return deadline_;
-  }
+  const std::optional<std::chrono::steady_clock::time_point>& deadline() const { return deadline_; }
   const AuthOptions& auth() const { return auth_; }
   const RemoteUrl& remote_url() const { return parsed_; }
 

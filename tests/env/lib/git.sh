@@ -1,8 +1,8 @@
 # The Git server of the test ground: the bare repositories under $ground_dir/git/repos, served over SSH
 # (an unprivileged sshd, key authentication only), over HTTPS (lighttpd + git-http-backend with a CA of
-# its own: basic auth under /git, a bearer token under /token-git), over HTTPS on a second port that
-# requires a client certificate signed by the ground's client CA (mutual TLS, no other credentials) and
-# over plain HTTP.
+# its own: basic auth under /git, a bearer token under /token-git, no credentials under /public-git),
+# over HTTPS on a second port that requires a client certificate signed by the ground's client CA
+# (mutual TLS, no other credentials) and over plain HTTP.
 
 git_repos() { echo "$ground_dir/git/repos"; }
 
@@ -32,6 +32,7 @@ export GIT_SSH_URL=ssh://$(cat "$ground_dir/git/ssh-user")@127.0.0.1:$(cat "$gro
 export GIT_HTTPS_URL=https://127.0.0.1:$(cat "$ground_dir/git/https-port")/git/$name.git
 export GIT_HTTP_URL=http://127.0.0.1:$(cat "$ground_dir/git/http-port")/git/$name.git
 export GIT_TOKEN_URL=https://127.0.0.1:$(cat "$ground_dir/git/https-port")/token-git/$name.git
+export GIT_PUBLIC_HTTPS_URL=https://127.0.0.1:$(cat "$ground_dir/git/https-port")/public-git/$name.git
 export GIT_MTLS_URL=https://127.0.0.1:$(cat "$ground_dir/git/mtls-port")/git/$name.git
 EOF
 }
@@ -123,6 +124,7 @@ git_start_lighttpd() {
   # Clients of the mutual-TLS port prove themselves with a certificate of this CA.
   make_ca "$web_dir" client-ca
   make_cert "$web_dir" client-ca client "/CN=fluxcpp ground client" clientAuth
+  cat "$web_dir/server.crt" "$web_dir/ca.crt" >"$web_dir/server-chain.crt"
   echo "fluxcpp" >"$ground_dir/git/username"
   openssl rand -hex 16 >"$ground_dir/git/password"
   token=$(openssl rand -hex 20)
@@ -136,8 +138,12 @@ server.bind = "127.0.0.1"
 server.port = $http_port
 server.errorlog = "$ground_dir/logs/lighttpd-error.log"
 accesslog.filename = "$ground_dir/logs/lighttpd-access.log"
-alias.url = ("/git" => "/usr/lib/git-core/git-http-backend", "/token-git" => "/usr/lib/git-core/git-http-backend")
-\$HTTP["url"] =~ "^/(git|token-git)/" {
+alias.url = (
+  "/git" => "/usr/lib/git-core/git-http-backend",
+  "/token-git" => "/usr/lib/git-core/git-http-backend",
+  "/public-git" => "/usr/lib/git-core/git-http-backend",
+)
+\$HTTP["url"] =~ "^/(git|token-git|public-git)/" {
   cgi.assign = ("" => "")
   setenv.add-environment = (
     "GIT_PROJECT_ROOT" => "$(git_repos)",
@@ -162,13 +168,15 @@ alias.url = ("/git" => "/usr/lib/git-core/git-http-backend", "/token-git" => "/u
 }
 \$SERVER["socket"] == "127.0.0.1:$mtls_port" {
   ssl.engine = "enable"
-  ssl.pemfile = "$web_dir/server.crt"
   ssl.privkey = "$web_dir/server.key"
+  # The chain rides along in the PEM file: otherwise lighttpd builds it from ssl.ca-file, which
+  # here holds the client CA only, and breaks off some handshakes with "internal error".
+  ssl.pemfile = "$web_dir/server-chain.crt"
   ssl.ca-file = "$web_dir/client-ca.crt"
   ssl.verifyclient.activate = "enable"
   ssl.verifyclient.enforce = "enable"
   ssl.verifyclient.depth = 1
-  \$HTTP["url"] =~ "^/token-git/" {
+  \$HTTP["url"] =~ "^/(token|public)-git/" {
     url.access-deny = ("")
   }
 }
