@@ -1,6 +1,7 @@
 # The Git server of the test ground: the bare repositories under $ground_dir/git/repos, served over SSH
 # (an unprivileged sshd, key authentication only), over HTTPS (lighttpd + git-http-backend with a CA of
-# its own: basic auth under /git, a bearer token under /token-git, no credentials under /public-git),
+# its own: basic auth under /git, a bearer token under /token-git, no credentials under /public-git,
+# and /moved-git redirecting to /public-git),
 # over HTTPS on a second port that requires a client certificate signed by the ground's client CA
 # (mutual TLS, no other credentials) and over plain HTTP.
 
@@ -132,7 +133,7 @@ git_start_lighttpd() {
   echo "$(cat "$ground_dir/git/username"):$(cat "$ground_dir/git/password")" >"$web_dir/users"
   chmod 600 "$web_dir/users"
   cat >"$web_dir/lighttpd.conf" <<EOF
-server.modules = ("mod_access", "mod_alias", "mod_auth", "mod_authn_file", "mod_setenv", "mod_cgi", "mod_openssl", "mod_accesslog")
+server.modules = ("mod_access", "mod_redirect", "mod_alias", "mod_auth", "mod_authn_file", "mod_setenv", "mod_cgi", "mod_openssl", "mod_accesslog")
 server.document-root = "$web_dir/htdocs"
 server.bind = "127.0.0.1"
 server.port = $http_port
@@ -159,6 +160,8 @@ alias.url = (
   auth.backend = "plain"
   auth.backend.plain.userfile = "$web_dir/users"
   auth.require = ("/git" => ("method" => "basic", "realm" => "fluxcpp test ground", "require" => "valid-user"))
+  # A repository that moved: every request is redirected (301) to the same place under /public-git.
+  url.redirect = ("^/moved-git/(.*)\$" => "/public-git/\$1")
   # lighttpd has no bearer-token authentication: anything but the ground's token is refused (403).
   \$HTTP["url"] =~ "^/token-git/" {
     \$REQUEST_HEADER["Authorization"] != "Bearer $token" {
