@@ -122,6 +122,12 @@ class HttpStream {
     binding_.interface.free = &HttpStream::FreeCallback;
   }
 
+  ~HttpStream() {
+    if (attached_) curl_multi_remove_handle(multi_, easy_.get());
+  }
+  HttpStream(const HttpStream&) = delete;
+  HttpStream& operator=(const HttpStream&) = delete;
+
   git_smart_subtransport_stream* interface() { return &binding_.interface; }
   void set_owner(git_smart_subtransport* owner) { binding_.interface.subtransport = owner; }
 
@@ -183,7 +189,8 @@ class HttpStream {
   bool follow_redirects_;
 
   CurlEasy easy_;
-  CurlMulti multi_;
+  CURLM* multi_ = nullptr;  // the subtransport's, which outlives its streams
+  bool attached_ = false;   // easy_ is in multi_
   std::string request_body_;
   std::string pending_;  // received and not yet read
   size_t pending_offset_ = 0;
@@ -208,6 +215,13 @@ class HttpSubtransport {
   // After the ref advertisement was redirected: the POSTs go to the repository's new place.
   void set_base_url(std::string base_url) { base_url_ = std::move(base_url); }
 
+  // One multi handle for the requests of this subtransport, one at a time: libcurl keeps its
+  // connections there, so the POSTs reuse the connection (and TLS session) of the GET before.
+  CURLM* multi() {
+    if (!multi_) multi_.reset(curl_multi_init());
+    return multi_.get();
+  }
+
  private:
   static HttpSubtransport& From(git_smart_subtransport* subtransport) {
     return *reinterpret_cast<Binding<git_smart_subtransport, HttpSubtransport>*>(subtransport)
@@ -231,6 +245,7 @@ class HttpSubtransport {
   Binding<git_smart_subtransport, HttpSubtransport> binding_;
   git_transport* owner_;
   std::string base_url_;
+  CurlMulti multi_;
 };
 
 int HttpSubtransport::Action(git_smart_subtransport_stream** out, const char* url,
@@ -344,8 +359,8 @@ int HttpStream::Start() {
   }
 
   easy_.reset(curl_easy_init());
-  multi_.reset(curl_multi_init());
-  if (!easy_ || !multi_) {
+  multi_ = subtransport_.multi();
+  if (!easy_ || multi_ == nullptr) {
     return session_.Abort(absl::ResourceExhaustedError("out of memory starting a request"));
   }
   CURL* easy = easy_.get();
@@ -429,27 +444,31 @@ int HttpStream::Start() {
     return session_.Abort(absl::InternalError(
         absl::StrCat("libcurl refused an option of the request: ", curl_easy_strerror(set))));
   }
-  if (CURLMcode added = curl_multi_add_handle(multi_.get(), easy); added != CURLM_OK) {
+  if (CURLMcode added = curl_multi_add_handle(multi_, easy); added != CURLM_OK) {
     return session_.Abort(absl::InternalError(
         absl::StrCat("libcurl cannot start the request: ", curl_multi_strerror(added))));
   }
+  attached_ = true;
   return 0;
 }
 
 int HttpStream::Pump() {
   int running = 0;
-  if (CURLMcode code = curl_multi_perform(multi_.get(), &running); code != CURLM_OK) {
+  if (CURLMcode code = curl_multi_perform(multi_, &running); code != CURLM_OK) {
     return session_.Abort(
         absl::InternalError(absl::StrCat("libcurl failed: ", curl_multi_strerror(code))));
   }
-  if (running == 0) {
-    int queued = 0;
-    while (CURLMsg* message = curl_multi_info_read(multi_.get(), &queued)) {
-      if (message->msg == CURLMSG_DONE) result_ = message->data.result;
+  int queued = 0;
+  while (CURLMsg* message = curl_multi_info_read(multi_, &queued)) {
+    if (message->msg == CURLMSG_DONE && message->easy_handle == easy_.get()) {
+      result_ = message->data.result;
+      finished_ = true;
     }
-    finished_ = true;
-    // Detached now, so that the handles may be cleaned up in any order.
-    curl_multi_remove_handle(multi_.get(), easy_.get());
+  }
+  if (finished_ && attached_) {
+    // Detached now: the multi handle is free for the next request of the subtransport.
+    curl_multi_remove_handle(multi_, easy_.get());
+    attached_ = false;
   }
   if (!response_checked_ && (!pending_.empty() || finished_)) {
     if (finished_ && result_ != CURLE_OK) return session_.Abort(TransferError());
@@ -462,7 +481,7 @@ int HttpStream::Pump() {
         absl::StrCat("the operation's timeout passed waiting for ", HostForMessages())));
   }
   int ready = 0;
-  curl_multi_poll(multi_.get(), nullptr, 0, 200, &ready);
+  curl_multi_poll(multi_, nullptr, 0, 200, &ready);
   return 0;
 }
 
