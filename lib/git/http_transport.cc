@@ -110,7 +110,6 @@ class HttpStream {
       : binding_{{}, this},
         subtransport_(subtransport),
         session_(session),
-        action_(action),
         service_(ServiceOf(action)),
         url_(std::move(url)),
         headers_(std::move(headers)),
@@ -180,7 +179,6 @@ class HttpStream {
   Binding<git_smart_subtransport_stream, HttpStream> binding_;
   HttpSubtransport& subtransport_;
   RemoteSession& session_;
-  git_smart_service_t action_;
   Service service_;
   std::string url_;
   CurlSlist headers_;
