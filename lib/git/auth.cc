@@ -33,10 +33,14 @@ absl::Status ValidateAuth(absl::string_view url, const AuthOptions& auth) {
   if (!parsed.ok()) return parsed.status();
   std::string shown = RedactUrl(url);
   if (!auth.client_certificate_pem.empty() || !auth.client_key_pem.empty()) {
-    return absl::UnimplementedError(
-        absl::StrCat(shown,
-                     ": TLS client certificates are not supported with libgit2 1.5; remove "
-                     "the client certificate or use SSH"));
+    if (auth.client_certificate_pem.empty() || auth.client_key_pem.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          shown, ": a TLS client certificate needs both the certificate and its private key"));
+    }
+    if (parsed->scheme != "https") {
+      return absl::InvalidArgumentError(
+          absl::StrCat(shown, ": a TLS client certificate can only be used with https:// URLs"));
+    }
   }
   if (!auth.bearer_token.empty() && !auth.password.empty()) {
     return absl::InvalidArgumentError(

@@ -26,8 +26,8 @@ struct AuthOptions {
   std::string password;
   std::string bearer_token;  // sent as "Authorization: Bearer ..."; excludes username/password
   std::string ca_pem;        // trust only these certificates; empty: the system's trust store
-  // Client certificate for mutual TLS. Not supported with libgit2 1.5 (it has no API for it): an
-  // operation that sets these fails with kUnimplemented rather than connecting without them.
+  // Client certificate for mutual TLS (https:// only), both PEM: the certificate (optionally
+  // followed by its intermediates) and its unencrypted private key. Given together or not at all.
   std::string client_certificate_pem;
   std::string client_key_pem;
   // Plain http:// is refused unless this is set, since it exposes the credentials and the content.
@@ -39,7 +39,8 @@ struct AuthOptions {
 std::string RedactUrl(absl::string_view url);
 
 // Checks that `url` can be used with `auth`: a known scheme, plain http only when allowed, SSH with
-// a key and known_hosts, no bearer token mixed with a password. Errors name the redacted URL.
+// a key and known_hosts, no bearer token mixed with a password, a client certificate only with its
+// key and only for https. Errors name the redacted URL.
 absl::Status ValidateAuth(absl::string_view url, const AuthOptions& auth);
 
 }  // namespace fluxcpp::git

@@ -1,10 +1,15 @@
 #include "lib/git/libgit2.h"
 
+#include <curl/curl.h>
+
+#include <cstdio>
+#include <cstdlib>
 #include <mutex>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "lib/git/http_transport.h"
 
 namespace fluxcpp::git {
 
@@ -15,6 +20,15 @@ void EnsureLibgit2() {
     for (git_config_level_t level :
          {GIT_CONFIG_LEVEL_SYSTEM, GIT_CONFIG_LEVEL_XDG, GIT_CONFIG_LEVEL_GLOBAL}) {
       git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, "");
+    }
+    // http(s) goes through libcurl (client certificates, timeouts); see http_transport.h.
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (int error = RegisterHttpTransport(); error < 0) {
+      // Only out of memory, or a second registration, which call_once rules out. Continuing
+      // would silently drop client certificates and timeouts.
+      std::fprintf(stderr, "lib/git: cannot register the HTTP transport: %s\n",
+                   LastErrorMessage(error).c_str());
+      std::abort();
     }
   });
 }

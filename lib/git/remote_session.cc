@@ -4,7 +4,6 @@
 #include "absl/strings/str_replace.h"
 #include "lib/git/known_hosts.h"
 #include "lib/git/libgit2.h"
-#include "lib/git/tls.h"
 
 namespace fluxcpp::git {
 
@@ -36,6 +35,12 @@ void RemoteSession::FillCallbacks(git_remote_callbacks& callbacks) {
     callbacks.sideband_progress = &RemoteSession::SidebandProgress;
   }
   callbacks.payload = this;
+}
+
+RemoteSession* RemoteSession::FromCallbacks(const git_remote_callbacks& callbacks) {
+  // Only FillCallbacks installs this credentials callback, and it sets the payload with it.
+  if (callbacks.credentials != &RemoteSession::Credentials) return nullptr;
+  return static_cast<RemoteSession*>(callbacks.payload);
 }
 
 int RemoteSession::Fail(absl::Status status) {
@@ -77,28 +82,8 @@ int RemoteSession::Credentials(git_credential** out, const char* /*url*/,
     return 0;
   }
 
-  if (++session.credential_attempts_ > 1) {
-    if (!auth.bearer_token.empty()) {
-      return session.Fail(absl::UnauthenticatedError("the server rejected the bearer token"));
-    }
-    return session.Fail(absl::UnauthenticatedError(absl::StrCat(
-        "authentication failed: the server rejected the password of user ", auth.username)));
-  }
-  if (!auth.bearer_token.empty()) {
-    // The token travels as a header; being asked for credentials means it was not accepted.
-    return session.Fail(absl::UnauthenticatedError("the server rejected the bearer token"));
-  }
-  std::string username = !auth.username.empty() ? auth.username : session.parsed_.user;
-  std::string password = !auth.password.empty() ? auth.password : session.parsed_.password;
-  if (username.empty() && password.empty()) {
-    return session.Fail(absl::UnauthenticatedError(
-        "authentication required: the server asks for credentials and none are configured"));
-  }
-  if (!(allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT)) {
-    return session.Fail(
-        absl::UnauthenticatedError("the server does not accept user name and password"));
-  }
-  return git_credential_userpass_plaintext_new(out, username.c_str(), password.c_str());
+  // http(s) credentials are the libcurl transport's (http_transport.cc); it never asks here.
+  return GIT_PASSTHROUGH;
 }
 
 int RemoteSession::CertificateCheck(git_cert* certificate, int valid, const char* host,
@@ -121,19 +106,7 @@ int RemoteSession::CertificateCheck(git_cert* certificate, int valid, const char
         VerifyHostKey(session.auth_.known_hosts, session.parsed_.host, session.parsed_.port, key);
     return verified.ok() ? 0 : session.Fail(std::move(verified));
   }
-  if (certificate->cert_type == GIT_CERT_X509) {
-    if (!session.auth_.ca_pem.empty()) {
-      const auto* x509 = reinterpret_cast<const git_cert_x509*>(certificate);
-      absl::Status verified = VerifyServerCertificate(
-          absl::string_view(static_cast<const char*>(x509->data), x509->len), session.auth_.ca_pem,
-          host_name);
-      return verified.ok() ? 0 : session.Fail(std::move(verified));
-    }
-    if (valid) return 0;
-    return session.Fail(absl::UnauthenticatedError(
-        absl::StrCat("the certificate of ", host_name,
-                     " is not trusted by the system's CAs (configure the server's CA)")));
-  }
+  // HTTPS certificates are verified by libcurl in the transport, which does not call back here.
   return valid ? 0 : GIT_PASSTHROUGH;
 }
 
@@ -159,8 +132,8 @@ int RemoteSession::PushUpdateReference(const char* refname, const char* status, 
 std::string RemoteSession::Scrub(std::string text) const {
   std::vector<std::pair<std::string, std::string>> replacements;
   if (url_ != redacted_url_) replacements.emplace_back(url_, redacted_url_);
-  for (const std::string* secret :
-       {&auth_.password, &auth_.bearer_token, &auth_.ssh_passphrase, &parsed_.password}) {
+  for (const std::string* secret : {&auth_.password, &auth_.bearer_token, &auth_.ssh_passphrase,
+                                    &auth_.client_key_pem, &parsed_.password}) {
     if (!secret->empty()) replacements.emplace_back(*secret, "<redacted>");
   }
   for (const auto& [from, to] : replacements) absl::StrReplaceAll({{from, to}}, &text);

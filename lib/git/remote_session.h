@@ -1,6 +1,8 @@
 // One conversation with a remote: the libgit2 callbacks that hand out credentials, verify the SSH
-// host key or the HTTPS certificate, and record rejected refs, plus the errors of the conversation
-// with the URL redacted and secrets scrubbed. Private to lib/git.
+// host key, and record rejected refs, plus the errors of the conversation with the URL redacted and
+// secrets scrubbed. For http(s) remotes the session is also what the libcurl transport
+// (http_transport.h) reads its settings from: it finds the session as the payload of the callbacks
+// filled here. Private to lib/git.
 //
 // Not thread-safe, not movable (libgit2 holds its address as the callbacks' payload); make one per
 // operation.
@@ -30,12 +32,23 @@ class RemoteSession {
   const absl::Status& status() const { return status_; }
   const std::string& redacted_url() const { return redacted_url_; }
 
-  // After `deadline`, the transfer callbacks abort the operation with kDeadlineExceeded. libgit2
-  // 1.5 has no socket timeouts, so a peer that sends nothing at all is only noticed when it
-  // sends again.
+  // After `deadline`, the operation fails with kDeadlineExceeded. Over http(s) the libcurl
+  // transport bounds connecting, waiting and transferring by it, so a silent or black-holed server
+  // fails on time. Over SSH libgit2 1.5 has no socket timeouts: the transfer callbacks notice the
+  // deadline only when the peer sends something.
   void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
     deadline_ = deadline;
   }
+  const std::optional<std::chrono::steady_clock::time_point>& deadline() const { return deadline_; }
+  const AuthOptions& auth() const { return auth_; }
+  const RemoteUrl& remote_url() const { return parsed_; }
+
+  // The session whose FillCallbacks filled `callbacks`, or nullptr when they are someone else's.
+  static RemoteSession* FromCallbacks(const git_remote_callbacks& callbacks);
+
+  // Records `status` as the reason this conversation failed (Error reports it) and returns the
+  // libgit2 code that aborts the operation. For the transport, which finds the reasons itself.
+  int Abort(absl::Status status) { return Fail(std::move(status)); }
 
   // Points the callbacks (and their payload) at this session.
   void FillCallbacks(git_remote_callbacks& callbacks);

@@ -5,9 +5,11 @@
 //
 // Errors carry libgit2's message and the remote URL without credentials, e.g.
 // "push ssh://git@host:22/fleet.git: cannot push non-fastforwardable reference". Codes:
-// kUnauthenticated (rejected credentials, untrusted host key or certificate), kNotFound,
-// kAborted (a concurrent writer won every retry, or our changes conflict with theirs),
-// kInvalidArgument (bad URL, path or options), kUnavailable (network), kInternal otherwise.
+// kUnauthenticated (rejected credentials or client certificate, untrusted host key or certificate),
+// kPermissionDenied (HTTP 403), kNotFound (also HTTP 404), kAborted (a concurrent writer won every
+// retry, or our changes conflict with theirs), kInvalidArgument (bad URL, path or options),
+// kDeadlineExceeded (a deadline passed, see mirror.h), kUnavailable (network), kInternal otherwise.
+// http(s) remotes are reached through libcurl (lib/git/http_transport.h).
 //
 // Thread-safety: a Repository is used by one thread at a time; different Repositories (and LsRemote
 // calls) may run concurrently.

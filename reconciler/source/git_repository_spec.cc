@@ -180,13 +180,18 @@ absl::StatusOr<git::AuthOptions> AuthFromSecret(const std::string& url,
     return absl::InvalidArgumentError(
         absl::StrCat(name, ": 'username' is set but 'password' is missing"));
   }
-  if (!get("tls.crt").empty() || !get("tls.key").empty()) {
-    // libgit2 1.5 has no way to present a client certificate; refusing is better than
-    // connecting without it and failing with a confusing TLS error.
-    return absl::UnimplementedError(
-        absl::StrCat(name,
-                     ": 'tls.crt' / 'tls.key' (TLS client certificates) are not supported yet by "
-                     "this reconciler (libgit2 1.5 cannot present them)"));
+  // Mutual TLS, as Flux reads it: the client certificate and its key come together.
+  auth.client_certificate_pem = get("tls.crt");
+  auth.client_key_pem = get("tls.key");
+  if (auth.client_certificate_pem.empty() != auth.client_key_pem.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(name, ": '", auth.client_certificate_pem.empty() ? "tls.key" : "tls.crt",
+                     "' is set but '", auth.client_certificate_pem.empty() ? "tls.crt" : "tls.key",
+                     "' is missing (a TLS client certificate needs both)"));
+  }
+  if (!auth.client_certificate_pem.empty() && !absl::StartsWith(url, "https://")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        name, ": 'tls.crt' / 'tls.key' (a TLS client certificate) need an https:// URL"));
   }
   return auth;
 }

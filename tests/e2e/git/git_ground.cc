@@ -44,10 +44,16 @@ GroundRepository NewGroundRepository(const std::string& prefix) {
     if (auto url = value("GIT_SSH_URL"); !url.empty()) repository.ssh_url = url;
     if (auto url = value("GIT_HTTPS_URL"); !url.empty()) repository.https_url = url;
     if (auto url = value("GIT_HTTP_URL"); !url.empty()) repository.http_url = url;
+    if (auto url = value("GIT_TOKEN_URL"); !url.empty()) repository.token_url = url;
+    if (auto url = value("GIT_PUBLIC_HTTPS_URL"); !url.empty()) repository.public_https_url = url;
+    if (auto url = value("GIT_MTLS_URL"); !url.empty()) repository.mtls_url = url;
   }
   REQUIRE(!repository.ssh_url.empty());
   REQUIRE(!repository.https_url.empty());
   REQUIRE(!repository.http_url.empty());
+  REQUIRE(!repository.token_url.empty());
+  REQUIRE(!repository.public_https_url.empty());
+  REQUIRE(!repository.mtls_url.empty());
   return repository;
 }
 
@@ -63,6 +69,21 @@ git::AuthOptions GroundHttpsAuth() {
   auth.ca_pem = ReadTextFile(GroundEnv("GIT_CA_FILE"));
   auth.username = GroundEnv("GIT_USERNAME");
   auth.password = GroundEnv("GIT_PASSWORD");
+  return auth;
+}
+
+git::AuthOptions GroundTokenAuth() {
+  git::AuthOptions auth;
+  auth.ca_pem = ReadTextFile(GroundEnv("GIT_CA_FILE"));
+  auth.bearer_token = GroundEnv("GIT_BEARER_TOKEN");
+  return auth;
+}
+
+git::AuthOptions GroundMtlsAuth() {
+  git::AuthOptions auth;
+  auth.ca_pem = ReadTextFile(GroundEnv("GIT_CA_FILE"));
+  auth.client_certificate_pem = ReadTextFile(GroundEnv("GIT_CLIENT_CERT"));
+  auth.client_key_pem = ReadTextFile(GroundEnv("GIT_CLIENT_KEY"));
   return auth;
 }
 

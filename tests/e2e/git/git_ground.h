@@ -14,6 +14,9 @@ struct GroundRepository {
   std::string ssh_url;
   std::string https_url;
   std::string http_url;
+  std::string token_url;         // HTTPS with a bearer token (GroundTokenAuth)
+  std::string public_https_url;  // HTTPS without credentials
+  std::string mtls_url;          // HTTPS with a client certificate (GroundMtlsAuth)
 };
 
 // An empty repository "<prefix>-<random>" made by `ground repo`.
@@ -23,6 +26,10 @@ GroundRepository NewGroundRepository(const std::string& prefix);
 git::AuthOptions GroundSshAuth();
 // The ground's CA, user name and password.
 git::AuthOptions GroundHttpsAuth();
+// The ground's CA and bearer token, for token_url.
+git::AuthOptions GroundTokenAuth();
+// The ground's CA and client certificate with its key, for mtls_url.
+git::AuthOptions GroundMtlsAuth();
 
 // A variable of the ground's environment; fails the test when it is missing.
 std::string GroundEnv(const char* name);

@@ -147,14 +147,5 @@ TEST_CASE("plain HTTP only when explicitly allowed") {
   CHECK(RunGround({"read", repository.name, "main"}) == "from-http.txt\n");
 }
 
-TEST_CASE("a TLS client certificate is refused as unsupported rather than ignored") {
-  auto repository = NewGroundRepository("https-client-cert");
-  AuthOptions auth = GroundHttpsAuth();
-  auth.client_certificate_pem = "-----BEGIN CERTIFICATE-----\n";
-  auth.client_key_pem = "-----BEGIN PRIVATE KEY-----\n";
-  auto listed = LsRemote(repository.https_url, "main", auth);
-  CHECK(listed.status().code() == absl::StatusCode::kUnimplemented);
-}
-
 }  // namespace
 }  // namespace fluxcpp::git

@@ -1,5 +1,6 @@
-// Credentials from the Secret: HTTPS with basic auth and the ground's CA; a wrong password or a
-// wrong known_hosts is Ready=False/AuthenticationFailed while the last artifact stays.
+// Credentials from the Secret: HTTPS with basic auth and the ground's CA, mutual TLS with tls.crt /
+// tls.key; a wrong password, a missing client certificate or a wrong known_hosts is
+// Ready=False/AuthenticationFailed while the last artifact stays.
 #include <catch2/catch.hpp>
 #include <sstream>
 
@@ -84,19 +85,39 @@ TEST_CASE("GitRepository over SSH with a wrong known_hosts keeps the artifact") 
   CheckAuthenticationFailedKeepsArtifact(fixture, "fleet", good);
 }
 
-TEST_CASE("client certificates in the Secret are reported as unsupported") {
+TEST_CASE("GitRepository over mutual TLS with tls.crt and tls.key; without them it fails") {
   SourceFixture fixture;
   PushableRepository repository("gitrepo-mtls");
-  repository.Push({{"a.yaml", "a: 1\n"}}, "first");
-  fixture.CreateSecret("mtls", {{"tls.crt", "cert"}, {"tls.key", "key"}, {"ca.crt", GroundCa()}});
-  fixture.CreateGitRepository(
-      "fleet", {{"url", repository.urls().https_url}, {"secretRef", {{"name", "mtls"}}}});
+  std::string commit = repository.Push({{"a.yaml", "a: 1\n"}}, "first");
+  std::string certificate = ReadTextFile(GroundEnv("GIT_CLIENT_CERT"));
+  std::string key = ReadTextFile(GroundEnv("GIT_CLIENT_KEY"));
+  fixture.CreateSecret("mtls",
+                       {{"tls.crt", certificate}, {"tls.key", key}, {"ca.crt", GroundCa()}});
+  fixture.CreateGitRepository("fleet", {{"url", repository.urls().mtls_url},
+                                        {"ref", {{"branch", "main"}}},
+                                        {"secretRef", {{"name", "mtls"}}}});
+  Outcome outcome = fixture.Reconcile("fleet");
+  INFO(fixture.Condition("fleet", "Ready").dump());
+  REQUIRE(outcome.kind == Outcome::Kind::kRequeueAfter);
+  CHECK(fixture.Condition("fleet", "Ready")["status"] == "True");
+  auto good = fixture.ArtifactOf("fleet");
+  CHECK(good.revision == "main@sha1:" + commit);
+  CHECK(fixture.ArtifactFile(good, "a.yaml") == "a: 1\n");
+
+  // The CA alone: the server ends the handshake, and the reason says what is missing.
+  fixture.CreateSecret("mtls", {{"ca.crt", GroundCa()}});
+  CheckAuthenticationFailedKeepsArtifact(fixture, "fleet", good);
+  std::string message = fixture.Condition("fleet", "Ready")["message"];
+  CHECK(message.find("requires a TLS client certificate") != std::string::npos);
+  CHECK(message.find(repository.urls().mtls_url) != std::string::npos);
+
+  // Half a client certificate is a mistake in the Secret, named as such.
+  fixture.CreateSecret("mtls", {{"tls.crt", certificate}, {"ca.crt", GroundCa()}});
   CHECK(fixture.Reconcile("fleet").kind == Outcome::Kind::kRetryWithBackoff);
-  Json ready = fixture.Condition("fleet", "Ready");
-  CHECK(ready["reason"] == "AuthenticationFailed");
-  std::string message = ready["message"];
+  message = fixture.Condition("fleet", "Ready")["message"];
   CHECK(message.find("Secret '" + fixture.ns() + "/mtls'") != std::string::npos);
-  CHECK(message.find("tls.crt") != std::string::npos);
+  CHECK(message.find("'tls.key' is missing") != std::string::npos);
+  CHECK(message.find("PRIVATE KEY") == std::string::npos);
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 # The Git server of the test ground: the bare repositories under $ground_dir/git/repos, served over SSH
-# (an unprivileged sshd, key authentication only), over HTTPS (lighttpd + git-http-backend, basic auth,
-# a CA of its own) and over plain HTTP.
+# (an unprivileged sshd, key authentication only), over HTTPS (lighttpd + git-http-backend with a CA of
+# its own: basic auth under /git, a bearer token under /token-git, no credentials under /public-git,
+# and /moved-git redirecting to /public-git),
+# over HTTPS on a second port that requires a client certificate signed by the ground's client CA
+# (mutual TLS, no other credentials) and over plain HTTP.
 
 git_repos() { echo "$ground_dir/git/repos"; }
 
@@ -29,6 +32,9 @@ git_print_urls() {
 export GIT_SSH_URL=ssh://$(cat "$ground_dir/git/ssh-user")@127.0.0.1:$(cat "$ground_dir/git/ssh-port")/$name.git
 export GIT_HTTPS_URL=https://127.0.0.1:$(cat "$ground_dir/git/https-port")/git/$name.git
 export GIT_HTTP_URL=http://127.0.0.1:$(cat "$ground_dir/git/http-port")/git/$name.git
+export GIT_TOKEN_URL=https://127.0.0.1:$(cat "$ground_dir/git/https-port")/token-git/$name.git
+export GIT_PUBLIC_HTTPS_URL=https://127.0.0.1:$(cat "$ground_dir/git/https-port")/public-git/$name.git
+export GIT_MTLS_URL=https://127.0.0.1:$(cat "$ground_dir/git/mtls-port")/git/$name.git
 EOF
 }
 
@@ -106,27 +112,39 @@ EOF
 }
 
 git_start_lighttpd() {
-  local web_dir=$ground_dir/git/web http_port https_port
+  local web_dir=$ground_dir/git/web http_port https_port mtls_port token
   mkdir -p "$web_dir/htdocs"
   http_port=$(reserve_port)
   https_port=$(reserve_port)
+  mtls_port=$(reserve_port)
   echo "$http_port" >"$ground_dir/git/http-port"
   echo "$https_port" >"$ground_dir/git/https-port"
+  echo "$mtls_port" >"$ground_dir/git/mtls-port"
   make_ca "$web_dir" ca
   make_cert "$web_dir" ca server "/CN=127.0.0.1" serverAuth "IP:127.0.0.1,DNS:localhost"
+  # Clients of the mutual-TLS port prove themselves with a certificate of this CA.
+  make_ca "$web_dir" client-ca
+  make_cert "$web_dir" client-ca client "/CN=fluxcpp ground client" clientAuth
+  cat "$web_dir/server.crt" "$web_dir/ca.crt" >"$web_dir/server-chain.crt"
   echo "fluxcpp" >"$ground_dir/git/username"
   openssl rand -hex 16 >"$ground_dir/git/password"
+  token=$(openssl rand -hex 20)
+  echo "$token" >"$ground_dir/git/bearer-token"
   echo "$(cat "$ground_dir/git/username"):$(cat "$ground_dir/git/password")" >"$web_dir/users"
   chmod 600 "$web_dir/users"
   cat >"$web_dir/lighttpd.conf" <<EOF
-server.modules = ("mod_alias", "mod_auth", "mod_authn_file", "mod_setenv", "mod_cgi", "mod_openssl", "mod_accesslog")
+server.modules = ("mod_access", "mod_redirect", "mod_alias", "mod_auth", "mod_authn_file", "mod_setenv", "mod_cgi", "mod_openssl", "mod_accesslog")
 server.document-root = "$web_dir/htdocs"
 server.bind = "127.0.0.1"
 server.port = $http_port
 server.errorlog = "$ground_dir/logs/lighttpd-error.log"
 accesslog.filename = "$ground_dir/logs/lighttpd-access.log"
-alias.url = ("/git" => "/usr/lib/git-core/git-http-backend")
-\$HTTP["url"] =~ "^/git" {
+alias.url = (
+  "/git" => "/usr/lib/git-core/git-http-backend",
+  "/token-git" => "/usr/lib/git-core/git-http-backend",
+  "/public-git" => "/usr/lib/git-core/git-http-backend",
+)
+\$HTTP["url"] =~ "^/(git|token-git|public-git)/" {
   cgi.assign = ("" => "")
   setenv.add-environment = (
     "GIT_PROJECT_ROOT" => "$(git_repos)",
@@ -142,6 +160,28 @@ alias.url = ("/git" => "/usr/lib/git-core/git-http-backend")
   auth.backend = "plain"
   auth.backend.plain.userfile = "$web_dir/users"
   auth.require = ("/git" => ("method" => "basic", "realm" => "fluxcpp test ground", "require" => "valid-user"))
+  # A repository that moved: every request is redirected (301) to the same place under /public-git.
+  url.redirect = ("^/moved-git/(.*)\$" => "/public-git/\$1")
+  # lighttpd has no bearer-token authentication: anything but the ground's token is refused (403).
+  \$HTTP["url"] =~ "^/token-git/" {
+    \$REQUEST_HEADER["Authorization"] != "Bearer $token" {
+      url.access-deny = ("")
+    }
+  }
+}
+\$SERVER["socket"] == "127.0.0.1:$mtls_port" {
+  ssl.engine = "enable"
+  ssl.privkey = "$web_dir/server.key"
+  # The chain rides along in the PEM file: otherwise lighttpd builds it from ssl.ca-file, which
+  # here holds the client CA only, and breaks off some handshakes with "internal error".
+  ssl.pemfile = "$web_dir/server-chain.crt"
+  ssl.ca-file = "$web_dir/client-ca.crt"
+  ssl.verifyclient.activate = "enable"
+  ssl.verifyclient.enforce = "enable"
+  ssl.verifyclient.depth = 1
+  \$HTTP["url"] =~ "^/(token|public)-git/" {
+    url.access-deny = ("")
+  }
 }
 EOF
   start_process lighttpd lighttpd -D -f "$web_dir/lighttpd.conf"

@@ -54,5 +54,34 @@ TEST_CASE("options are checked against the URL before connecting") {
   CHECK(ValidateAuth("https://host/x", auth).code() == absl::StatusCode::kInvalidArgument);
 }
 
+TEST_CASE("a TLS client certificate needs its key and an https URL") {
+  AuthOptions auth;
+  auth.client_certificate_pem = "certificate";
+  auth.client_key_pem = "key";
+  CHECK(ValidateAuth("https://host/x.git", auth).ok());
+
+  absl::Status plain = ValidateAuth("http://u:secret@host/x.git", [&] {
+    AuthOptions insecure = auth;
+    insecure.allow_insecure_http = true;
+    return insecure;
+  }());
+  CHECK(plain.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(plain.message()), Catch::Contains("http://host/x.git") &&
+                                               Catch::Contains("https://") &&
+                                               !Catch::Contains("secret"));
+
+  AuthOptions without_key = auth;
+  without_key.client_key_pem.clear();
+  absl::Status missing = ValidateAuth("https://host/x.git", without_key);
+  CHECK(missing.code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(missing.message()), Catch::Contains("private key"));
+
+  AuthOptions without_certificate = auth;
+  without_certificate.client_certificate_pem.clear();
+  CHECK(ValidateAuth("https://host/x.git", without_certificate).code() ==
+        absl::StatusCode::kInvalidArgument);
+  CHECK(ValidateAuth("ssh://git@host/x.git", auth).code() == absl::StatusCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace fluxcpp::git

@@ -133,13 +133,24 @@ TEST_CASE("HTTPS secrets give basic auth, tokens and CAs") {
   CHECK(!AuthFromSecret("https://host/x.git", Secret({{"username", "u"}})).ok());
 }
 
-TEST_CASE("client certificates are refused naming the Secret and the keys") {
-  auto auth = AuthFromSecret("https://host/x.git", Secret({{"tls.crt", "C"}, {"tls.key", "K"}}));
-  REQUIRE(!auth.ok());
-  CHECK(auth.status().code() == absl::StatusCode::kUnimplemented);
-  std::string message(auth.status().message());
+TEST_CASE("a client certificate and its key are passed on together") {
+  auto auth = AuthFromSecret("https://host/x.git",
+                             Secret({{"tls.crt", "C"}, {"tls.key", "K"}, {"ca.crt", "A"}}));
+  REQUIRE(auth.ok());
+  CHECK(auth->client_certificate_pem == "C");
+  CHECK(auth->client_key_pem == "K");
+  CHECK(auth->ca_pem == "A");
+
+  auto alone = AuthFromSecret("https://host/x.git", Secret({{"tls.crt", "C"}}));
+  REQUIRE(!alone.ok());
+  CHECK(alone.status().code() == absl::StatusCode::kInvalidArgument);
+  std::string message(alone.status().message());
   CHECK(message.find("Secret 'team/git-auth'") != std::string::npos);
-  CHECK(message.find("tls.crt") != std::string::npos);
+  CHECK(message.find("'tls.key' is missing") != std::string::npos);
+
+  auto plain = AuthFromSecret("http://host/x.git", Secret({{"tls.crt", "C"}, {"tls.key", "K"}}));
+  REQUIRE(!plain.ok());
+  CHECK(std::string(plain.status().message()).find("https://") != std::string::npos);
 }
 
 }  // namespace
