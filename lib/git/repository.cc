@@ -240,6 +240,21 @@ absl::StatusOr<std::unique_ptr<openpgp::Context>> MakeSigner(const SigningOption
   return signer;
 }
 
+absl::StatusOr<std::string> CheckSigningKey(const SigningOptions& signing) {
+  const std::string operation = "check the commit signing key";
+  if (!signing.enabled()) {
+    return absl::InvalidArgumentError(operation + ": no key ring was given");
+  }
+  absl::StatusOr<std::unique_ptr<openpgp::Context>> signer = MakeSigner(signing, operation);
+  if (!signer.ok()) return signer.status();
+  absl::StatusOr<std::string> probe = (*signer)->SignDetached("fluxcpp signing probe\n");
+  if (!probe.ok()) {
+    return absl::Status(probe.status().code(),
+                        absl::StrCat(operation, ": ", probe.status().message()));
+  }
+  return (*signer)->SelectSigningKey(signing.key_id);
+}
+
 absl::StatusOr<std::string> Repository::CreateCommitObject(
     openpgp::Context* signer, const git_signature* author, const git_signature* committer,
     const char* message_encoding, const char* message, const git_tree* tree, size_t parent_count,

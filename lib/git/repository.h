@@ -172,6 +172,11 @@ class Repository {
                                                                   const std::string& ref,
                                                                   const AuthOptions& auth = {});
 
+// Checks a commit signing key before anything is written: the key ring, the key id, the key's
+// validity and — by signing a probe — the passphrase. Returns the signing key's id (16 hex
+// digits). Errors are those Commit would give.
+[[nodiscard]] absl::StatusOr<std::string> CheckSigningKey(const SigningOptions& signing);
+
 // Whether `auth` may push to `url`, asked before anything is pushed: connects to the remote for
 // reading (host key, credentials, network) and then to its receive-pack service, the first step of
 // every push, without sending anything. Servers refuse the second connection to a read-only deploy
