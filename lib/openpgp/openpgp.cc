@@ -153,17 +153,18 @@ struct Context::State {
   absl::Status OperationError(gpgme_error_t error, absl::string_view what) const {
     std::string key = signing_key_id.empty() ? "the OpenPGP key" : "OpenPGP key " + signing_key_id;
     if (passphrase_rejected || gpgme_err_code(error) == GPG_ERR_BAD_PASSPHRASE) {
-      return absl::PermissionDeniedError(
-          absl::StrCat(what, ": wrong passphrase for ", key, " (gpg_passphrase)"));
+      return absl::PermissionDeniedError(absl::StrCat(what, ": wrong passphrase for ", key));
     }
     if (passphrase_missing || gpgme_err_code(error) == GPG_ERR_NO_PASSPHRASE) {
-      return absl::PermissionDeniedError(absl::StrCat(
-          what, ": ", key, " is protected by a passphrase and none was given (gpg_passphrase)"));
+      return absl::PermissionDeniedError(
+          absl::StrCat(what, ": ", key, " is protected by a passphrase and none was given"));
     }
     if (gpgme_err_code(error) == GPG_ERR_NO_SECKEY) {
       return absl::NotFoundError(absl::StrCat(what, ": the secret part of ", key, " is missing"));
     }
-    return absl::InternalError(absl::StrCat(what, ": ", GpgError(error)));
+    return absl::InternalError(
+        absl::StrCat(what, ": ", GpgError(error),
+                     signing_key_id.empty() ? "" : " (OpenPGP key " + signing_key_id + ")"));
   }
 };
 
@@ -370,7 +371,7 @@ absl::StatusOr<std::string> Context::SignDetached(std::string_view data) {
   if (error == 0 && (result == nullptr || result->signatures == nullptr)) {
     error = gpg_error(GPG_ERR_GENERAL);
   }
-  if (error != 0) return state_->OperationError(error, what);
+  if (error != 0) return state_->OperationError(error, "cannot sign");
   size_t length = 0;
   char* bytes = gpgme_data_release_and_get_mem(out.release(), &length);
   if (bytes == nullptr) return absl::InternalError(what + ": gpgme returned no signature");

@@ -63,6 +63,7 @@ class Context {
   // The private GnuPG home folder, e.g. for diagnostics in tests.
   const std::string& home() const;
 
+  // The implementation; named here only so that gpgme's passphrase callback can reach it.
   struct State;
 
  private:
