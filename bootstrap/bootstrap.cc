@@ -278,6 +278,11 @@ absl::StatusOr<BootstrapResult> BootstrapGit(const BootstrapOptions& options, ku
   if (absl::Status access = CheckGitAccess(sync.url, options.git, progress); !access.ok()) {
     return access;
   }
+  if (options.git.signing.enabled()) {
+    absl::StatusOr<std::string> key_id = git::CheckSigningKey(options.git.signing);
+    if (!key_id.ok()) return key_id.status();
+    Say(progress, absl::StrCat("commits will be signed with OpenPGP key ", *key_id));
+  }
 
   // Git.
   absl::StatusOr<std::unique_ptr<ScratchFolder>> scratch = ScratchFolder::Create();
@@ -304,7 +309,8 @@ absl::StatusOr<BootstrapResult> BootstrapGit(const BootstrapOptions& options, ku
       (*repository)
           ->Commit({.author_name = options.git.author_name,
                     .author_email = options.git.author_email,
-                    .message = CommitMessage(message, options.git)});
+                    .message = CommitMessage(message, options.git),
+                    .signing = options.git.signing});
   if (!commit.ok()) return commit.status();
   result.commit = commit->sha;
   if (commit->created) {

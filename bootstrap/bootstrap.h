@@ -21,6 +21,7 @@
 #include "absl/status/statusor.h"
 #include "bootstrap/manifests.h"
 #include "lib/git/auth.h"
+#include "lib/git/repository.h"
 #include "lib/kube/apply.h"
 #include "lib/kube/client.h"
 
@@ -40,6 +41,9 @@ struct GitOptions {
   std::string ssh_public_key;
   std::string author_name = "Flux";
   std::string author_email = "flux@localhost";
+  // Signs the commits (flux bootstrap's --gpg-key-ring/--gpg-passphrase/--gpg-key-id); checked,
+  // passphrase included, before Git or the cluster change.
+  git::SigningOptions signing;
   // Appended to every commit message after a blank line; empty for none.
   std::string commit_message_appendix;
   // Pushes attempted when others push to the branch at the same time.

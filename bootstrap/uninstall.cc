@@ -115,7 +115,8 @@ absl::StatusOr<std::string> RemoveGitFiles(const UninstallOptions& options, bool
       (*repository)
           ->Commit({.author_name = options.git.author_name,
                     .author_email = options.git.author_email,
-                    .message = CommitMessage("Uninstall Flux", options.git)});
+                    .message = CommitMessage("Uninstall Flux", options.git),
+                    .signing = options.git.signing});
   if (!commit.ok()) return commit.status();
   if (!commit->created) {
     Say(progress, absl::StrCat("the bootstrap files are not in ", folder, "/ any more"));

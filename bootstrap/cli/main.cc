@@ -64,6 +64,9 @@ struct GitFlags {
   std::string author_name = "Flux";
   std::string author_email = "flux@localhost";
   std::string commit_message_appendix;
+  std::string gpg_key_ring;
+  std::string gpg_passphrase;
+  std::string gpg_key_id;
 };
 
 // Flags of the install set.
@@ -193,6 +196,17 @@ void AddGitFlags(CLI::App& command, GitFlags& flags) {
       ->capture_default_str();
   command.add_option("--commit-message-appendix", flags.commit_message_appendix,
                      "text appended to commit messages");
+  command
+      .add_option("--gpg-key-ring", flags.gpg_key_ring,
+                  "armored OpenPGP key ring with the secret key that signs the commits (as "
+                  "`gpg --export-secret-keys --armor KEYID` writes it); unsigned without it")
+      ->check(CLI::ExistingFile);
+  command.add_option("--gpg-passphrase", flags.gpg_passphrase,
+                     "passphrase of the signing key (default: $GPG_PASSPHRASE; prefer the "
+                     "variable, command lines are visible to other users)");
+  command.add_option("--gpg-key-id", flags.gpg_key_id,
+                     "id of the signing key in the key ring, 16 hex digits (default: its first "
+                     "signing key)");
 }
 
 absl::StatusOr<std::unique_ptr<kube::Client>> Connect(const ClusterFlags& flags) {
@@ -238,6 +252,16 @@ absl::StatusOr<GitOptions> ToGitOptions(const GitFlags& flags) {
   options.author_email = flags.author_email;
   options.commit_message_appendix = flags.commit_message_appendix;
   options.auth.allow_insecure_http = flags.allow_insecure_http;
+  if (!flags.gpg_key_ring.empty()) {
+    absl::StatusOr<std::string> ring = ReadFile(flags.gpg_key_ring, "--gpg-key-ring");
+    if (!ring.ok()) return ring.status();
+    options.signing.armored_key_ring = *ring;
+    options.signing.passphrase =
+        flags.gpg_passphrase.empty() ? Env("GPG_PASSPHRASE") : flags.gpg_passphrase;
+    options.signing.key_id = flags.gpg_key_id;
+  } else if (!flags.gpg_passphrase.empty() || !flags.gpg_key_id.empty()) {
+    return absl::InvalidArgumentError("--gpg-passphrase and --gpg-key-id need --gpg-key-ring");
+  }
   std::string scheme = UrlScheme(flags.url);
   if (scheme == "ssh") {
     if (!flags.username.empty() || !flags.password.empty() || !flags.ca_file.empty()) {

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/git/libgit2.h"
 #include "lib/git/remote_session.h"
+#include "lib/git/signing.h"
 
 namespace fluxcpp::git {
 namespace {
@@ -225,6 +226,70 @@ absl::Status Repository::RemoveFile(const std::string& path) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::unique_ptr<openpgp::Context>> MakeSigner(const SigningOptions& signing,
+                                                             const std::string& operation) {
+  absl::StatusOr<std::unique_ptr<openpgp::Context>> signer =
+      openpgp::SigningContext({.armored_key_ring = signing.armored_key_ring,
+                               .passphrase = signing.passphrase,
+                               .key_id = signing.key_id},
+                              "the commit signing key ring");
+  if (!signer.ok()) {
+    return absl::Status(signer.status().code(),
+                        absl::StrCat(operation, ": ", signer.status().message()));
+  }
+  return signer;
+}
+
+absl::StatusOr<std::string> CheckSigningKey(const SigningOptions& signing) {
+  const std::string operation = "check the commit signing key";
+  if (!signing.enabled()) {
+    return absl::InvalidArgumentError(operation + ": no key ring was given");
+  }
+  absl::StatusOr<std::unique_ptr<openpgp::Context>> signer = MakeSigner(signing, operation);
+  if (!signer.ok()) return signer.status();
+  absl::StatusOr<std::string> probe = (*signer)->SignDetached("fluxcpp signing probe\n");
+  if (!probe.ok()) {
+    return absl::Status(probe.status().code(),
+                        absl::StrCat(operation, ": ", probe.status().message()));
+  }
+  return (*signer)->SelectSigningKey(signing.key_id);
+}
+
+absl::StatusOr<std::string> Repository::CreateCommitObject(
+    openpgp::Context* signer, const git_signature* author, const git_signature* committer,
+    const char* message_encoding, const char* message, const git_tree* tree, size_t parent_count,
+    const git_commit* parents[], const std::string& operation) {
+  git_repository* repository = handle_.get();
+  git_oid commit_oid;
+  if (signer == nullptr) {
+    if (int error = git_commit_create(&commit_oid, repository, nullptr, author, committer,
+                                      message_encoding, message, tree, parent_count, parents);
+        error < 0) {
+      return LocalError(error, operation);
+    }
+    return OidToString(commit_oid);
+  }
+  git_buf buffer = GIT_BUF_INIT;
+  if (int error = git_commit_create_buffer(&buffer, repository, author, committer, message_encoding,
+                                           message, tree, parent_count, parents);
+      error < 0) {
+    return LocalError(error, operation);
+  }
+  std::string content(buffer.ptr, buffer.size);
+  git_buf_dispose(&buffer);
+  absl::StatusOr<std::string> signature = signer->SignDetached(content);
+  if (!signature.ok()) {
+    return absl::Status(signature.status().code(),
+                        absl::StrCat(operation, ": ", signature.status().message()));
+  }
+  if (int error = git_commit_create_with_signature(&commit_oid, repository, content.c_str(),
+                                                   signature->c_str(), "gpgsig");
+      error < 0) {
+    return LocalError(error, operation);
+  }
+  return OidToString(commit_oid);
+}
+
 absl::StatusOr<CommitResult> Repository::Commit(const CommitOptions& options) {
   std::string operation = absl::StrCat("commit on ", branch_, " in ", directory_);
   if (options.author_name.empty() || options.author_email.empty()) {
@@ -234,6 +299,14 @@ absl::StatusOr<CommitResult> Repository::Commit(const CommitOptions& options) {
   if (options.message.empty()) {
     return absl::InvalidArgumentError(absl::StrCat(operation, ": the message is empty"));
   }
+  // The key is checked before anything is staged, so a bad key leaves the clone as it was.
+  std::unique_ptr<openpgp::Context> signer;
+  if (options.signing.enabled()) {
+    absl::StatusOr<std::unique_ptr<openpgp::Context>> made = MakeSigner(options.signing, operation);
+    if (!made.ok()) return made.status();
+    signer = *std::move(made);
+  }
+  signing_ = options.signing;
   git_repository* repository = handle_.get();
   git_index* raw_index = nullptr;
   if (int error = git_repository_index(&raw_index, repository); error < 0) {
@@ -243,9 +316,14 @@ absl::StatusOr<CommitResult> Repository::Commit(const CommitOptions& options) {
   git_oid tree_oid;
   int error = git_index_add_all(index.get(), nullptr, GIT_INDEX_ADD_DEFAULT, nullptr, nullptr);
   if (error >= 0) error = git_index_update_all(index.get(), nullptr, nullptr, nullptr);
-  if (error >= 0) error = git_index_write(index.get());
   if (error >= 0) error = git_index_write_tree(&tree_oid, index.get());
   if (error < 0) return LocalError(error, operation);
+  // The staged index is written only with the commit (or when nothing is to commit), so a failed
+  // signature leaves the on-disk index alone too.
+  auto write_index = [&]() -> absl::Status {
+    int write_error = git_index_write(index.get());
+    return write_error < 0 ? LocalError(write_error, operation) : absl::OkStatus();
+  };
 
   CommitHandle parent;
   git_oid parent_oid;
@@ -257,6 +335,7 @@ absl::StatusOr<CommitResult> Repository::Commit(const CommitOptions& options) {
     }
     parent.reset(raw_parent);
     if (!options.allow_empty && git_oid_equal(git_commit_tree_id(parent.get()), &tree_oid)) {
+      if (absl::Status written = write_index(); !written.ok()) return written;
       return CommitResult{OidToString(parent_oid), false};
     }
   } else if (error != GIT_ENOTFOUND && error != GIT_EUNBORNBRANCH) {
@@ -277,13 +356,23 @@ absl::StatusOr<CommitResult> Repository::Commit(const CommitOptions& options) {
   }
   SignatureHandle signature(raw_signature);
   const git_commit* parents[] = {parent.get()};
+  absl::StatusOr<std::string> commit =
+      CreateCommitObject(signer.get(), signature.get(), signature.get(), nullptr,
+                         options.message.c_str(), tree.get(), parent ? 1 : 0, parents, operation);
+  if (!commit.ok()) return commit.status();
   git_oid commit_oid;
-  if ((error = git_commit_create(&commit_oid, repository, "HEAD", signature.get(), signature.get(),
-                                 nullptr, options.message.c_str(), tree.get(), parent ? 1 : 0,
-                                 parents)) < 0) {
+  git_oid_fromstr(&commit_oid, commit->c_str());
+  // The branch HEAD names, created by the first commit.
+  git_reference* raw_branch = nullptr;
+  std::string reflog =
+      absl::StrCat("commit: ", options.message.substr(0, options.message.find('\n')));
+  if ((error = git_reference_create(&raw_branch, repository, ("refs/heads/" + branch_).c_str(),
+                                    &commit_oid, 1, reflog.c_str())) < 0) {
     return LocalError(error, operation);
   }
-  return CommitResult{OidToString(commit_oid), true};
+  ReferenceHandle branch(raw_branch);
+  if (absl::Status written = write_index(); !written.ok()) return written;
+  return CommitResult{*commit, true};
 }
 
 absl::StatusOr<bool> Repository::Contains(const std::string& commit, const std::string& ancestor) {

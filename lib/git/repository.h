@@ -15,6 +15,7 @@
 // calls) may run concurrently.
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,13 @@
 #include "lib/git/auth.h"
 
 struct git_repository;
+struct git_signature;
+struct git_tree;
+struct git_commit;
+
+namespace fluxcpp::openpgp {
+class Context;
+}  // namespace fluxcpp::openpgp
 
 namespace fluxcpp::git {
 
@@ -34,12 +42,27 @@ struct CloneOptions {
   AuthOptions auth;
 };
 
+// OpenPGP signing of commits, as `flux bootstrap git --gpg-key-ring/--gpg-passphrase/--gpg-key-id`
+// and the Go provider's git.gpg_* take it. The signature is the commit's "gpgsig" header, so
+// `git verify-commit` checks it.
+struct SigningOptions {
+  std::string armored_key_ring;  // empty: commits are not signed
+  std::string passphrase;        // for a protected secret key
+  std::string key_id;            // 16 hex digits (optionally 0x...); empty: the first signing key
+
+  bool enabled() const { return !armored_key_ring.empty(); }
+};
+
 struct CommitOptions {
   std::string author_name;
   std::string author_email;
   std::string message;
   // When the tree equals the parent's, no commit is made unless this is set.
   bool allow_empty = false;
+  // Signs the commit. The key ring, the key id and the key's validity are checked before anything
+  // is written and a failed signature (e.g. a wrong passphrase) leaves the branch where it was.
+  // The Repository keeps these options for the commits Push re-applies on a newer remote head.
+  SigningOptions signing;
 };
 
 struct CommitResult {
@@ -99,11 +122,14 @@ class Repository {
   [[nodiscard]] absl::Status RemoveFile(const std::string& path);
 
   // Stages every change of the work tree (new, modified and deleted files, .gitignore honoured) and
-  // commits it on the branch with the given author (also the committer).
+  // commits it on the branch with the given author (also the committer), signed when
+  // options.signing is enabled. Signing errors name the problem (wrong passphrase, no secret key,
+  // key id not in the ring, expired key) and never hold key material or the passphrase.
   [[nodiscard]] absl::StatusOr<CommitResult> Commit(const CommitOptions& options);
 
   // Pushes the branch. See PushOptions for what happens when someone else pushed meanwhile; a
   // conflict between their changes and ours is kAborted, naming the commit and the paths.
+  // Re-applied commits are signed with the signing options of this Repository's last Commit.
   [[nodiscard]] absl::StatusOr<PushResult> Push(const PushOptions& options = {});
 
   // Fetches the branch from the remote (only what is new) and returns its head there, which becomes
@@ -127,12 +153,18 @@ class Repository {
   // work tree there.
   absl::Status ReapplyOn(const std::string& upstream);
   absl::Status PushOnce(bool* rejected_as_stale);
+  // Writes a commit object, signed by `signer` unless it is null, without moving any reference.
+  absl::StatusOr<std::string> CreateCommitObject(
+      openpgp::Context* signer, const git_signature* author, const git_signature* committer,
+      const char* message_encoding, const char* message, const git_tree* tree, size_t parent_count,
+      const git_commit* parents[], const std::string& operation);
 
   RepositoryHandle handle_;
   std::string url_;
   std::string branch_;
   std::string directory_;
   AuthOptions auth_;
+  SigningOptions signing_;  // of the last Commit
 };
 
 // The commit a remote ref points at, asked of the remote without cloning ("main" means
@@ -141,6 +173,11 @@ class Repository {
 [[nodiscard]] absl::StatusOr<std::optional<std::string>> LsRemote(const std::string& url,
                                                                   const std::string& ref,
                                                                   const AuthOptions& auth = {});
+
+// Checks a commit signing key before anything is written: the key ring, the key id, the key's
+// validity and — by signing a probe — the passphrase. Returns the signing key's id (16 hex
+// digits). Errors are those Commit would give.
+[[nodiscard]] absl::StatusOr<std::string> CheckSigningKey(const SigningOptions& signing);
 
 // Whether `auth` may push to `url`, asked before anything is pushed: connects to the remote for
 // reading (host key, credentials, network) and then to its receive-pack service, the first step of

@@ -10,6 +10,7 @@
 #include "lib/git/mirror.h"
 #include "lib/git/remote_session.h"
 #include "lib/git/repository.h"
+#include "lib/git/signing.h"
 
 namespace fluxcpp::git {
 namespace {
@@ -180,6 +181,13 @@ absl::Status Repository::ReapplyOn(const std::string& upstream) {
     return LocalError(error, operation);
   }
   CommitHandle onto(raw_onto);
+  // Our commits were signed, so their re-applied copies are too.
+  std::unique_ptr<openpgp::Context> signer;
+  if (signing_.enabled() && !ours.empty()) {
+    absl::StatusOr<std::unique_ptr<openpgp::Context>> made = MakeSigner(signing_, operation);
+    if (!made.ok()) return made.status();
+    signer = *std::move(made);
+  }
   for (const git_oid& oid : ours) {
     git_commit* raw_commit = nullptr;
     if ((error = git_commit_lookup(&raw_commit, repository, &oid)) < 0) {
@@ -217,12 +225,13 @@ absl::Status Repository::ReapplyOn(const std::string& upstream) {
     }
     SignatureHandle committer(raw_committer);
     const git_commit* parents[] = {onto.get()};
+    absl::StatusOr<std::string> created =
+        CreateCommitObject(signer.get(), git_commit_author(commit.get()), committer.get(),
+                           git_commit_message_encoding(commit.get()),
+                           git_commit_message(commit.get()), tree.get(), 1, parents, operation);
+    if (!created.ok()) return created.status();
     git_oid new_oid;
-    if ((error = git_commit_create(&new_oid, repository, nullptr, git_commit_author(commit.get()),
-                                   committer.get(), git_commit_message_encoding(commit.get()),
-                                   git_commit_message(commit.get()), tree.get(), 1, parents)) < 0) {
-      return LocalError(error, operation);
-    }
+    git_oid_fromstr(&new_oid, created->c_str());
     git_commit* raw_new = nullptr;
     if ((error = git_commit_lookup(&raw_new, repository, &new_oid)) < 0) {
       return LocalError(error, operation);

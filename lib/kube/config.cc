@@ -164,37 +164,51 @@ absl::Status FillUser(const Entry& entry, const std::string& where, ClusterConfi
   return absl::OkStatus();
 }
 
-absl::StatusOr<ClusterConfig> Resolve(const MergedKubeconfig& merged, const std::string& context,
-                                      const std::string& files) {
-  std::string context_name = context.empty() ? merged.current_context : context;
-  if (context_name.empty()) {
-    return absl::InvalidArgumentError(files + ": no context given and no current-context set");
-  }
-  auto found = merged.contexts.find(context_name);
-  if (found == merged.contexts.end()) {
-    return absl::NotFoundError(files + ": context \"" + context_name + "\" is not defined");
-  }
-  const Json& context_value = found->second.value;
+// The entries the context (or an override) names. `files` labels errors about the whole set.
+absl::StatusOr<ClusterConfig> Resolve(const MergedKubeconfig& merged,
+                                      const KubeconfigOptions& options, const std::string& files) {
+  std::string context_name = options.context.empty() ? merged.current_context : options.context;
   ClusterConfig config;
-  config.context_name = context_name;
-  if (std::string ns = StringField(context_value, "namespace"); !ns.empty())
-    config.namespace_name = ns;
-  std::string cluster_name = StringField(context_value, "cluster");
-  auto cluster = merged.clusters.find(cluster_name);
-  if (cluster == merged.clusters.end()) {
-    return absl::NotFoundError(found->second.file + ": context \"" + context_name +
-                               "\" names cluster \"" + cluster_name + "\", which is not defined");
+  std::string cluster_name = options.cluster;
+  std::string user_name = options.user;
+  // Where the names came from, for errors about a name that is not defined.
+  std::string cluster_origin =
+      files + ": cluster \"" + cluster_name + "\" (given instead of the context's) is not defined";
+  std::string user_origin =
+      files + ": user \"" + user_name + "\" (given instead of the context's) is not defined";
+  if (context_name.empty()) {
+    // client-go needs no context when the cluster is given directly.
+    if (options.cluster.empty()) {
+      return absl::InvalidArgumentError(files + ": no context given and no current-context set");
+    }
+  } else {
+    auto found = merged.contexts.find(context_name);
+    if (found == merged.contexts.end()) {
+      return absl::NotFoundError(files + ": context \"" + context_name + "\" is not defined");
+    }
+    const Json& context_value = found->second.value;
+    config.context_name = context_name;
+    if (std::string ns = StringField(context_value, "namespace"); !ns.empty())
+      config.namespace_name = ns;
+    if (cluster_name.empty()) {
+      cluster_name = StringField(context_value, "cluster");
+      cluster_origin = found->second.file + ": context \"" + context_name + "\" names cluster \"" +
+                       cluster_name + "\", which is not defined";
+    }
+    if (user_name.empty()) {
+      user_name = StringField(context_value, "user");
+      user_origin = found->second.file + ": context \"" + context_name + "\" names user \"" +
+                    user_name + "\", which is not defined";
+    }
   }
+  auto cluster = merged.clusters.find(cluster_name);
+  if (cluster == merged.clusters.end()) return absl::NotFoundError(cluster_origin);
   absl::Status status = FillCluster(
       cluster->second, cluster->second.file + ": cluster \"" + cluster_name + "\"", config);
   if (!status.ok()) return status;
-  std::string user_name = StringField(context_value, "user");
   if (!user_name.empty()) {
     auto user = merged.users.find(user_name);
-    if (user == merged.users.end()) {
-      return absl::NotFoundError(found->second.file + ": context \"" + context_name +
-                                 "\" names user \"" + user_name + "\", which is not defined");
-    }
+    if (user == merged.users.end()) return absl::NotFoundError(user_origin);
     status = FillUser(user->second, user->second.file + ": user \"" + user_name + "\"", config);
     if (!status.ok()) return status;
   }
@@ -230,7 +244,7 @@ absl::StatusOr<ClusterConfig> ParseKubeconfig(const std::string& text,
   MergedKubeconfig merged;
   absl::Status status = MergeFile(text, "kubeconfig", base_directory, merged);
   if (!status.ok()) return status;
-  return Resolve(merged, context, "kubeconfig");
+  return Resolve(merged, KubeconfigOptions{.context = context}, "kubeconfig");
 }
 
 absl::StatusOr<ClusterConfig> LoadKubeconfig(const KubeconfigOptions& options) {
@@ -252,7 +266,7 @@ absl::StatusOr<ClusterConfig> LoadKubeconfig(const KubeconfigOptions& options) {
     return absl::NotFoundError("no kubeconfig found (looked at: " +
                                (files.empty() ? std::string("nothing; HOME unset") : files) + ")");
   }
-  return Resolve(merged, options.context, files);
+  return Resolve(merged, options, files);
 }
 
 absl::StatusOr<ClusterConfig> InClusterConfig(const InClusterOptions& options) {

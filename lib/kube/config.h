@@ -62,6 +62,11 @@ struct KubeconfigOptions {
   // Files to merge; empty means $KUBECONFIG (colon-separated) or else ~/.kube/config.
   std::vector<std::string> paths;
   std::string context;  // empty: current-context
+  // Entries used instead of those the context names, as kubectl's --user / --cluster and the
+  // Go provider's config_context_auth_info / config_context_cluster (client-go's overrides). With
+  // `cluster` set, a kubeconfig without any context works too. Empty: the context's.
+  std::string user;
+  std::string cluster;
 };
 
 // Loads and merges kubeconfig files the way kubectl does: for clusters, users and contexts the

@@ -9,8 +9,8 @@
 
 namespace fluxcpp::sops {
 
-// Decrypts the armored PGP message `message` with the key ring's PGP keys. gpgme needs a GnuPG home
-// folder: a private one is made (in /dev/shm when it exists, so keys stay in memory) and removed
+// Decrypts the armored PGP message `message` with the key ring's PGP keys through lib/openpgp, in
+// a private GnuPG home (in /dev/shm when it exists, so keys stay in memory) removed
 // afterwards. `fingerprint` only labels errors.
 [[nodiscard]] absl::StatusOr<SecretBytes> PgpDecrypt(std::string_view message, const KeyRing& keys,
                                                      std::string_view fingerprint);

@@ -113,6 +113,7 @@ bootstrap::BootstrapOptions ToOptions(const Value& model, const GitSettings& git
   options.git.author_name = git.author_name;
   if (!git.author_email.empty()) options.git.author_email = git.author_email;
   options.git.commit_message_appendix = git.commit_message_appendix;
+  options.git.signing = git.signing;
   options.create_secret = !Bool(model, "disable_secret_creation", false);
   options.poll_interval = std::chrono::milliseconds(1000);
   return options;
@@ -475,7 +476,8 @@ class BootstrapGit final : public framework::Resource {
     absl::StatusOr<git::CommitResult> commit = (*clone)->Commit(
         {.author_name = git.author_name,
          .author_email = git.author_email.empty() ? "flux@localhost" : git.author_email,
-         .message = message});
+         .message = message,
+         .signing = git.signing});
     if (!commit.ok()) return commit.status();
     if (!commit->created) return absl::OkStatus();
     return (*clone)->Push().status();

@@ -112,7 +112,8 @@ protocol::Schema ProviderConfigSchema() {
               Optional("author_email", Type::String(), "E-mail of the commits' author."),
               Optional("commit_message_appendix", Type::String(),
                        "Text appended to the commit messages."),
-              Optional("gpg_key_ring", Type::String(), "Armored GPG key ring for signing."),
+              Optional("gpg_key_ring", Type::String(),
+                       "Armored GPG key ring with the secret key that signs the commits."),
               Optional("gpg_passphrase", Type::String(), "Passphrase of the GPG key ring.", true),
               Optional("gpg_key_id", Type::String(), "Id of the signing key (16 hex digits)."),
               Nested(
@@ -156,29 +157,11 @@ protocol::Diagnostics ValidateProviderConfig(const Value& config) {
         "Set both the `kubernetes` and the `git` blocks of the provider, or neither."));
     return diagnostics;
   }
-  if (!kubernetes.IsNull()) {
-    for (const char* name : {"config_context_auth_info", "config_context_cluster"}) {
-      if (IsSet(kubernetes, name)) {
-        diagnostics.push_back(protocol::WarningDiagnostic(
-            "Unsupported attribute",
-            Cat("kubernetes.", name, " is not supported by fluxcpp yet and is ignored."),
-            Path().Attribute("kubernetes").Attribute(name)));
-      }
-    }
-  }
   if (git.IsNull()) return diagnostics;
   const Path git_path = Path().Attribute("git");
   const Value url_value = AttributeOf(git, "url");
   const Value ssh = AttributeOf(git, "ssh");
   const Value http = AttributeOf(git, "http");
-  for (const char* name : {"gpg_key_ring", "gpg_passphrase"}) {
-    if (IsSet(git, name)) {
-      diagnostics.push_back(protocol::WarningDiagnostic(
-          "Unsupported attribute",
-          Cat("git.", name, " is not supported by fluxcpp yet: commits are not signed."),
-          git_path.Attribute(name)));
-    }
-  }
   if (std::optional<std::string> key_id = StringAttribute(git, "gpg_key_id")) {
     std::string id = *key_id;
     if (id.rfind("0x", 0) == 0) id = id.substr(2);
@@ -240,6 +223,8 @@ protocol::Diagnostics ValidateProviderConfig(const Value& config) {
 absl::StatusOr<kube::ClusterConfig> ClusterConfigFrom(const Value& kubernetes) {
   kube::KubeconfigOptions options;
   options.context = String(kubernetes, "config_context");
+  options.user = String(kubernetes, "config_context_auth_info");
+  options.cluster = String(kubernetes, "config_context_cluster");
   if (std::optional<std::string> path = StringAttribute(kubernetes, "config_path")) {
     options.paths.push_back(*path);
   }
@@ -303,6 +288,9 @@ absl::StatusOr<GitSettings> GitSettingsFrom(const Value& git) {
   if (auto name = StringAttribute(git, "author_name")) settings.author_name = *name;
   settings.author_email = String(git, "author_email");
   settings.commit_message_appendix = String(git, "commit_message_appendix");
+  settings.signing.armored_key_ring = String(git, "gpg_key_ring");
+  settings.signing.passphrase = String(git, "gpg_passphrase");
+  settings.signing.key_id = String(git, "gpg_key_id");
   const Value ssh = AttributeOf(git, "ssh");
   const Value http = AttributeOf(git, "http");
   if (Scheme(settings.url) == "ssh") {

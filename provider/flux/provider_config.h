@@ -16,6 +16,7 @@
 
 #include "absl/status/statusor.h"
 #include "lib/git/auth.h"
+#include "lib/git/repository.h"
 #include "lib/kube/client.h"
 #include "lib/kube/config.h"
 #include "provider/protocol/diagnostics.h"
@@ -40,6 +41,8 @@ struct GitSettings {
   std::string author_email;  // empty: bootstrap's default
   std::string commit_message_appendix;
   git::AuthOptions auth;
+  // gpg_key_ring / gpg_passphrase / gpg_key_id: the commits are signed when a key ring is given.
+  git::SigningOptions signing;
 };
 
 // The `kubernetes` block (wholly known) as a cluster configuration: a kubeconfig (config_path,

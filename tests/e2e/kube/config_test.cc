@@ -240,6 +240,46 @@ TEST_CASE("KUBECONFIG merges files: the first definition and the first current-c
         std::string::npos);
 }
 
+TEST_CASE("user and cluster overrides pick the only working entries of the kubeconfig") {
+  ServiceAccountFixture account;
+  ScratchDirectory scratch;
+  // The context names an unreachable cluster and a user with a bogus token; only the overrides
+  // lead to the ground's server as the ServiceAccount.
+  Json kubeconfig = {
+      {"apiVersion", "v1"},
+      {"kind", "Config"},
+      {"clusters",
+       Json::array({{{"name", "unreachable"}, {"cluster", {{"server", "https://127.0.0.1:1"}}}},
+                    {{"name", "ground"}, {"cluster", ClusterWithCaData(AdminConfig())}}})},
+      {"users", Json::array({{{"name", "stranger"}, {"user", {{"token", "not-a-real-token"}}}},
+                             {{"name", "robot"}, {"user", {{"token", account.token}}}}})},
+      {"contexts",
+       Json::array(
+           {{{"name", "test"}, {"context", {{"cluster", "unreachable"}, {"user", "stranger"}}}}})},
+      {"current-context", "test"}};
+  std::string path = scratch.Write("kubeconfig", manifest::ToYaml(kubeconfig));
+  auto call = [&](const KubeconfigOptions& options) {
+    auto config = LoadKubeconfig(options);
+    INFO(config.status().ToString());
+    REQUIRE(config.ok());
+    auto client = Client::Create(*config);
+    REQUIRE(client.ok());
+    return (*client)->Call("GET", "/apis/authentication.k8s.io/v1");
+  };
+  auto as_is = call({.paths = {path}});
+  REQUIRE_FALSE(as_is.ok());
+  CHECK(as_is.status().code() == absl::StatusCode::kUnavailable);
+  // The right server, still the wrong user: the server answers and refuses.
+  auto cluster_only = call({.paths = {path}, .cluster = "ground"});
+  REQUIRE_FALSE(cluster_only.ok());
+  CHECK(IsUnauthorizedError(cluster_only.status()));
+  auto config = LoadKubeconfig({.paths = {path}, .user = "robot", .cluster = "ground"});
+  REQUIRE(config.ok());
+  auto client = Client::Create(*config);
+  REQUIRE(client.ok());
+  CHECK(WhoAmI(**client) == account.user);
+}
+
 // A port on 127.0.0.1 that was free a moment ago (the kernel picks it).
 int FreePort() {
   int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -2,10 +2,12 @@
 // provider's validation rules, the mapping to cluster and Git settings, and the plan of the
 // repository files.
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "provider/flux/provider.h"
 #include "provider/flux/provider_config.h"
 #include "provider/framework/object.h"
+#include "tests/unit/temporary_directory.h"
 
 namespace fluxcpp::provider::flux {
 namespace {
@@ -151,6 +153,62 @@ TEST_CASE("cluster config: host, CA, token and exec without a kubeconfig") {
   REQUIRE(config->auth.exec.has_value());
   CHECK(config->auth.exec->command == "aws");
   CHECK(config->auth.exec->args == std::vector<std::string>{"eks"});
+}
+
+TEST_CASE("provider config: commit signing and context overrides are taken without warnings") {
+  Config config{.kubernetes = {{"config_path", Value::String("/k")},
+                               {"config_context_auth_info", Value::String("bob")},
+                               {"config_context_cluster", Value::String("production")}},
+                .git = {{"url", Value::String("https://h/r.git")},
+                        {"gpg_key_ring", Value::String("-----BEGIN PGP PRIVATE KEY BLOCK-----")},
+                        {"gpg_passphrase", Value::String("secret")},
+                        {"gpg_key_id", Value::String("0x0123456789ABCDEF")}}};
+  CHECK(ValidateProviderConfig(ProviderConfig(config)).empty());
+  absl::StatusOr<GitSettings> settings =
+      GitSettingsFrom(AttributeOf(ProviderConfig(config), "git"));
+  REQUIRE(settings.ok());
+  CHECK(settings->signing.enabled());
+  CHECK(settings->signing.armored_key_ring == "-----BEGIN PGP PRIVATE KEY BLOCK-----");
+  CHECK(settings->signing.passphrase == "secret");
+  CHECK(settings->signing.key_id == "0x0123456789ABCDEF");
+  config.git["gpg_key_id"] = Value::String("0x0123");
+  CHECK(HasError(ValidateProviderConfig(ProviderConfig(config)), "16 hexadecimal digits"));
+}
+
+TEST_CASE("cluster config: config_context_auth_info and config_context_cluster pick entries") {
+  testing::TemporaryDirectory dir;
+  const std::string path = dir.path() + "/kubeconfig";
+  std::ofstream(path) << R"(apiVersion: v1
+kind: Config
+clusters:
+- {name: staging, cluster: {server: "https://staging.example:6443"}}
+- {name: production, cluster: {server: "https://production.example:6443"}}
+users:
+- {name: alice, user: {token: alice-token}}
+- {name: bob, user: {token: bob-token}}
+contexts:
+- {name: work, context: {cluster: staging, user: alice}}
+current-context: work
+)";
+  const protocol::Schema schema = ProviderConfigSchema();
+  const protocol::Attribute& kubernetes = Nested(schema.block.attributes, "kubernetes");
+  absl::StatusOr<kube::ClusterConfig> as_is =
+      ClusterConfigFrom(NestedObject(kubernetes, {{"config_path", Value::String(path)}}));
+  REQUIRE(as_is.ok());
+  CHECK(as_is->server == "https://staging.example:6443");
+  CHECK(as_is->auth.token == "alice-token");
+  absl::StatusOr<kube::ClusterConfig> overridden = ClusterConfigFrom(
+      NestedObject(kubernetes, {{"config_path", Value::String(path)},
+                                {"config_context_auth_info", Value::String("bob")},
+                                {"config_context_cluster", Value::String("production")}}));
+  REQUIRE(overridden.ok());
+  CHECK(overridden->server == "https://production.example:6443");
+  CHECK(overridden->auth.token == "bob-token");
+  absl::StatusOr<kube::ClusterConfig> missing = ClusterConfigFrom(
+      NestedObject(kubernetes, {{"config_path", Value::String(path)},
+                                {"config_context_auth_info", Value::String("carol")}}));
+  REQUIRE_FALSE(missing.ok());
+  CHECK_THAT(std::string(missing.status().message()), Catch::Contains("user \"carol\""));
 }
 
 TEST_CASE("flux_bootstrap_git: components fluxcpp does not serve get a warning naming them") {
