@@ -202,16 +202,32 @@ absl::Status ErrorAt(const SourceLocation& where, std::string_view message) {
   return absl::InvalidArgumentError(where.Describe() + ": " + std::string(message));
 }
 
-absl::Status CheckUtf8(std::string_view text, std::string_view file_name) {
-  const size_t invalid = FirstInvalidUtf8(text);
-  if (invalid == std::string_view::npos) return absl::OkStatus();
-  const std::string_view before = text.substr(0, invalid);
+// Where the first C0 control character other than tab, line feed and carriage return is: YAML
+// does not allow them in a stream, and yaml-cpp would take NUL bytes as a sign of UTF-16 or
+// UTF-32 and read something else than was written. (YAML's other non-printable characters, DEL
+// and the C1 controls, read back unchanged and are let through.)
+size_t FirstControlCharacter(std::string_view text) {
+  for (size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 && byte != '\t' && byte != '\n' && byte != '\r') return i;
+  }
+  return std::string_view::npos;
+}
+
+absl::Status CheckText(std::string_view text, std::string_view file_name) {
+  size_t position = FirstInvalidUtf8(text);
+  std::string_view problem = "invalid UTF-8 (a YAML file must be UTF-8 text)";
+  if (position == std::string_view::npos) {
+    position = FirstControlCharacter(text);
+    problem = "a control character, which YAML does not allow (escape it in a quoted string)";
+  }
+  if (position == std::string_view::npos) return absl::OkStatus();
+  const std::string_view before = text.substr(0, position);
   const size_t line = std::count(before.begin(), before.end(), '\n') + 1;
   const size_t line_start = before.rfind('\n');
-  const size_t column = invalid - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
-  return absl::InvalidArgumentError(
-      absl::StrCat(std::string(file_name), ": line ", line, ", column ", column,
-                   ": invalid UTF-8 (a YAML file must be UTF-8 text)"));
+  const size_t column = position - (line_start == std::string_view::npos ? 0 : line_start + 1) + 1;
+  return absl::InvalidArgumentError(absl::StrCat(std::string(file_name), ": line ", line,
+                                                 ", column ", column, ": ", std::string(problem)));
 }
 
 }  // namespace
@@ -252,7 +268,7 @@ size_t FirstInvalidUtf8(std::string_view text) {
 absl::StatusOr<std::vector<Document>> ParseYamlDocuments(std::string_view text,
                                                          std::string_view file_name,
                                                          const ParseOptions& options) {
-  if (absl::Status utf8 = CheckUtf8(text, file_name); !utf8.ok()) return utf8;
+  if (absl::Status checked = CheckText(text, file_name); !checked.ok()) return checked;
   std::vector<Document> documents;
   std::istringstream stream{std::string(text)};
   JsonBuilder builder(options.typing);

@@ -144,5 +144,23 @@ TEST_CASE("empty input has no documents") {
   CHECK(comments->empty());
 }
 
+TEST_CASE("text that is not UTF-8, or holds control characters, is refused with its place") {
+  auto bad_utf8 = ParseYamlDocuments("a: 1\nname\x96: web\n", "bad.yaml");
+  REQUIRE(!bad_utf8.ok());
+  CHECK(bad_utf8.status().message() ==
+        "bad.yaml: line 2, column 5: invalid UTF-8 (a YAML file must be UTF-8 text)");
+  // An overlong form and a surrogate are malformed too, as in Go.
+  CHECK(!ParseYamlDocuments("a: \xC0\xAF\n", "overlong.yaml").ok());
+  CHECK(!ParseYamlDocuments("a: \xED\xA0\x80\n", "surrogate.yaml").ok());
+  auto control = ParseYamlDocuments(std::string_view("a: b\0c\n", 7), "nul.yaml");
+  REQUIRE(!control.ok());
+  CHECK(control.status().message().find("line 1, column 5: a control character") !=
+        std::string::npos);
+  // Escaped in a quoted string, the same characters are fine; so are tabs and CRLF line ends.
+  Json escaped = ParseOne("a: \"b\\x00c\\u00e9\"\r\nb: \"x\ty\"\n");
+  CHECK(escaped["a"] == std::string("b\0c\xC3\xA9", 5));
+  CHECK(escaped["b"] == "x\ty");
+}
+
 }  // namespace
 }  // namespace fluxcpp::manifest
