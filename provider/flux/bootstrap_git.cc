@@ -89,6 +89,7 @@ bootstrap::BootstrapOptions ToOptions(const Value& model, const GitSettings& git
   install.registry = String(model, "registry");
   install.version = String(model, "version");
   install.image_pull_secret = String(model, "image_pull_secret");
+  install.registry_credentials = String(model, "registry_credentials");
   install.log_level = String(model, "log_level");
   install.network_policy = Bool(model, "network_policy", true);
   install.watch_all_namespaces = Bool(model, "watch_all_namespaces", true);
@@ -108,6 +109,7 @@ bootstrap::BootstrapOptions ToOptions(const Value& model, const GitSettings& git
   sync.interval = GoProviderInterval(String(model, "interval"));
   sync.path = String(model, "path");
   sync.recurse_submodules = Bool(model, "recurse_submodules", false);
+  sync.kustomization_override = String(model, "kustomization_override");
 
   options.git.auth = git.auth;
   options.git.author_name = git.author_name;
@@ -213,14 +215,6 @@ class BootstrapGit final : public framework::Resource {
                                         Cat("fluxcpp's reconciler does not serve ", Join(names),
                                             " yet; they are not installed."),
                                         Path().Attribute("components_extra")));
-      }
-    }
-    for (const char* name : {"kustomization_override", "registry_credentials"}) {
-      const Value value = AttributeOf(config, name);
-      if (value.IsKnown() && !value.IsNull()) {
-        diagnostics.push_back(protocol::WarningDiagnostic(
-            "Unsupported attribute", Cat(name, " is not supported by fluxcpp yet and is ignored."),
-            Path().Attribute(name)));
       }
     }
     const Value credentials = AttributeOf(config, "registry_credentials");
@@ -600,8 +594,8 @@ class BootstrapGit final : public framework::Resource {
     secret_name.requires_replace = true;
     Attribute registry_credentials = OptionalAttribute(
         "registry_credentials", Type::String(),
-        "`user:password` for the image registry; requires `image_pull_secret`. Not "
-        "supported yet.");
+        "`user:password` for the image registry; requires `image_pull_secret`. The bootstrap "
+        "creates that Secret (kubernetes.io/dockerconfigjson) in the cluster, never in Git.");
     registry_credentials.sensitive = true;
     Attribute manifests_path = OptionalAttribute("manifests_path", Type::String(),
                                                  "The Go provider's old manifests folder.");
@@ -632,7 +626,9 @@ class BootstrapGit final : public framework::Resource {
                            "How often the repository is fetched."),
         DefaultedAttribute("keep_namespace", Value::Bool(false), "Keep the namespace on destroy."),
         OptionalAttribute("kustomization_override", Type::String(),
-                          "Replacement `kustomization.yaml`. Not supported yet."),
+                          "Replaces the generated `<path>/<namespace>/kustomization.yaml`; its "
+                          "resources must list gotk-components.yaml and gotk-sync.yaml. Its "
+                          "patches reach the cluster through the reconciler."),
         DefaultedAttribute("log_level", Value::String(install.log_level),
                            "Log level: `info`, `debug` or `error`."),
         manifests_path,
