@@ -170,9 +170,12 @@ patches:
       kind: Deployment
       name: flux-reconciler
     patch: |
-      - op: add
-        path: /metadata/annotations/example.com~1patched
-        value: "$1"
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: flux-reconciler
+        annotations:
+          example.com/patched: "$1"
 OVERRIDE
 }
 
@@ -197,9 +200,12 @@ run_kustomization_override() {
   expect_equal "$variant: the reconciler applied the patch again" second "$(patched_annotation "$namespace")"
   unset TF_VAR_kustomization_override
   expect "$variant: apply without the override" tofu apply -auto-approve -input=false -no-color
-  expect "$variant: kustomization.yaml is the generated one again" bash -c \
-    "ground read $name main clusters/test/$namespace/kustomization.yaml | grep -q gotk-sync.yaml &&
-     ! ground read $name main clusters/test/$namespace/kustomization.yaml | grep -q patches"
+  local generated
+  generated=$(ground read "$name" main "clusters/test/$namespace/kustomization.yaml")
+  if ! grep -q gotk-sync.yaml <<<"$generated" || grep -q patches <<<"$generated"; then
+    fail "$variant: kustomization.yaml is not the generated one again: $generated"
+  fi
+  echo "ok: $variant: kustomization.yaml is the generated one again"
   expect_synced "$variant: after removing the override" "$namespace" "$name" main
 }
 
@@ -252,8 +258,9 @@ run_ssh_updates_and_destroy() {
   git --git-dir "$FLUXCPP_GROUND/git/repos/$name.git" branch other main
   expect "$variant: apply with a new branch" tofu apply -auto-approve -input=false -no-color -var branch=other
   expect_equal "$variant: the GitRepository follows the new branch" other "$(gitrepository "$namespace" '{.spec.ref.branch}')"
-  expect "$variant: the files are on the new branch" bash -c \
-    "ground read $name other clusters/test/$namespace/gotk-sync.yaml | grep -q 'branch: other'"
+  grep -q 'branch: other' <<<"$(ground read "$name" other "clusters/test/$namespace/gotk-sync.yaml")" ||
+    fail "$variant: gotk-sync.yaml on the new branch does not follow it"
+  echo "ok: $variant: the files on the new branch follow it"
   expect_synced "$variant: after the new branch" "$namespace" "$name" other
   expect_no_changes "$variant: after the new branch a plan has nothing to do" -var branch=other
   # The reconciler applies the new branch's gotk-sync.yaml from now on, which names the new branch.
