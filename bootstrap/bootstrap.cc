@@ -10,6 +10,7 @@
 #include <thread>
 #include <variant>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
@@ -516,9 +517,15 @@ absl::StatusOr<BootstrapResult> BootstrapGit(const BootstrapOptions& options, ku
       ApplySet(client, *sync_objects, "the sync set", deadline, progress);
   if (!applied_sync.ok()) return applied_sync.status();
   result.sync_changes = *applied_sync;
-  // An existing GitRepository would see the pushed commit only at its next interval.
+  // An existing GitRepository would see the pushed commit only at its next interval (a new one is
+  // fetched at once).
+  bool source_created = false;
+  for (const kube::Change& change : result.sync_changes.changes) {
+    source_created = source_created || (change.action == kube::Action::kCreated &&
+                                        absl::StrContains(change.subject, "GitRepository"));
+  }
   if (FluxState source = StateOf(client, kGitRepositoryKind, sync.namespace_name, sync.name);
-      source.found && source.revision != result.revision) {
+      !source_created && source.found && source.revision != result.revision) {
     if (absl::Status requested = RequestReconcile(client, sync, progress); !requested.ok()) {
       return requested;
     }
