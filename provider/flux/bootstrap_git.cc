@@ -358,6 +358,8 @@ class BootstrapGit final : public framework::Resource {
     std::map<std::string, std::string> files;
     const bool sync_missing = !imported && SyncObjectsMissing(String(state, "namespace"));
     const bool secret_stale = !imported && !sync_missing && SecretStale(state, *git);
+    const bool pull_secret_stale =
+        !imported && !sync_missing && !secret_stale && PullSecretStale(state, *git);
     if (head->has_value() && **head == context.private_data && !imported) {
       files = tracked;  // the branch has not moved since we last read it
     } else if (head->has_value()) {
@@ -377,19 +379,28 @@ class BootstrapGit final : public framework::Resource {
       }
       context.private_data = **head;
     }
-    if (sync_missing || secret_stale) {
+    if (sync_missing || secret_stale || pull_secret_stale) {
       // As the Go provider does: a blank gotk-sync.yaml makes the plan apply the sync again.
       const std::string sync_path =
           RepositoryPath(String(state, "path"), String(state, "namespace"), "gotk-sync.yaml");
       files[sync_path] = "";
-      context.diagnostics.push_back(protocol::WarningDiagnostic(
-          sync_missing ? "Flux sync objects missing" : "Flux Git credentials out of date",
-          sync_missing
-              ? Cat("The GitRepository or Kustomization ", String(state, "namespace"), "/",
-                    String(state, "namespace"),
-                    " is missing from the cluster; apply restores them.")
-              : Cat("The Secret ", String(state, "namespace"), "/", String(state, "secret_name"),
-                    " does not hold the provider's Git credentials; apply updates it.")));
+      const std::string namespace_name = String(state, "namespace");
+      if (sync_missing) {
+        context.diagnostics.push_back(protocol::WarningDiagnostic(
+            "Flux sync objects missing",
+            Cat("The GitRepository or Kustomization ", namespace_name, "/", namespace_name,
+                " is missing from the cluster; apply restores them.")));
+      } else if (secret_stale) {
+        context.diagnostics.push_back(protocol::WarningDiagnostic(
+            "Flux Git credentials out of date",
+            Cat("The Secret ", namespace_name, "/", String(state, "secret_name"),
+                " does not hold the provider's Git credentials; apply updates it.")));
+      } else {
+        context.diagnostics.push_back(protocol::WarningDiagnostic(
+            "Registry credentials out of date",
+            Cat("The Secret ", namespace_name, "/", String(state, "image_pull_secret"),
+                " is missing or does not hold registry_credentials; apply updates it.")));
+      }
     }
     state = WithAttribute(state, "repository_files", FilesValue(files));
     context.state = std::move(state);
@@ -526,6 +537,25 @@ class BootstrapGit final : public framework::Resource {
       }
     }
     return false;
+  }
+
+  // Whether the image pull Secret made from registry_credentials is missing from the cluster or
+  // holds other credentials. False without registry_credentials or when the cluster cannot be
+  // asked.
+  bool PullSecretStale(const Value& state, const GitSettings& git) const {
+    const bootstrap::BootstrapOptions options = ToOptions(state, git);
+    if (options.install.registry_credentials.empty()) return false;
+    absl::StatusOr<manifest::Object> wanted = bootstrap::GenerateImagePullSecret(options.install);
+    if (!wanted.ok()) return false;
+    absl::StatusOr<kube::Client*> client = provider_->Client();
+    if (!client.ok()) return false;
+    absl::StatusOr<manifest::Object> current = (*client)->Get(
+        {"", "v1", "Secret"}, options.install.namespace_name, options.install.image_pull_secret);
+    if (!current.ok()) {
+      return kube::IsNotFoundError(current.status()) ||
+             current.status().code() == absl::StatusCode::kNotFound;
+    }
+    return current->json().value("data", manifest::Json::object()) != wanted->json()["data"];
   }
 
   // After an import: the defaults, and what the cluster tells of the sync (path, interval,

@@ -235,6 +235,14 @@ run_registry_credentials() {
     expect_synced "$variant: with registry_credentials ($attempt)" "$namespace" "$name" main
     expect_no_changes "$variant: with registry_credentials ($attempt) a plan has nothing to do"
   done
+  expect "$variant: the pull Secret is deleted in the cluster" kubectl -n "$namespace" delete secret registry-pull
+  expect_diff "$variant: a missing pull Secret shows as a diff"
+  grep -q 'Registry credentials out of date' <<<"$plan_output" || fail "$variant: the plan does not say why"
+  expect "$variant: apply restores the pull Secret" tofu apply -auto-approve -input=false -no-color
+  expect_equal "$variant: the restored pull Secret holds the credentials" "robot:$password" \
+    "$(kubectl -n "$namespace" get secret registry-pull -o jsonpath='{.data.\.dockerconfigjson}' | base64 -d |
+      jq -r '.auths["ghcr.io"] | .username + ":" + .password')"
+  expect_no_changes "$variant: after restoring the pull Secret a plan has nothing to do"
 }
 
 # A new interval reaches the GitRepository (the Kustomization keeps Flux's fixed 10m0s, as `flux
