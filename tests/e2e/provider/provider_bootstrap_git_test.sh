@@ -439,9 +439,9 @@ SERVERS
   helper=$!
   sleep 1
   export TF_VAR_url=ssh://git@127.0.0.1:$black_hole_port/$name.git
-  expect_clean_failure "a Git host that never answers" "no answer within" "$namespace" "$name"
+  expect_clean_failure "a Git host that never answers" "connection request|no answer|answer within" "$namespace" "$name"
   export TF_VAR_url=ssh://git@127.0.0.1:$silent_port/$name.git
-  expect_clean_failure "a Git host that accepts but never speaks" "sent nothing" "$namespace" "$name"
+  expect_clean_failure "a Git host that accepts but never speaks" "accepted but|sent nothing|server sent" "$namespace" "$name"
   kill "$helper" 2>/dev/null || true
   wait "$helper" 2>/dev/null || true
 }
