@@ -70,11 +70,6 @@ void Say(const Progress& progress, std::string_view line);
 // Checks that the API server answers; the error names the server and says what to check.
 absl::Status CheckCluster(kube::Client& client, const Progress& progress);
 
-// Checks that the Git server of `url` accepts a TCP connection within `timeout`: libgit2 (1.5)
-// has no connect timeout of its own, so a black-holed address would otherwise hang for the
-// kernel's connect timeout (minutes). Errors name host and port, never credentials.
-absl::Status CheckReachable(const std::string& url, std::chrono::seconds timeout);
-
 // Checks that the server answers within `connect_timeout` (CheckReachable) and that `git.auth` may
 // read and push `url` (see git::CheckPushAccess), with progress lines.
 absl::Status CheckGitAccess(const std::string& url, const GitOptions& git, const Progress& progress,

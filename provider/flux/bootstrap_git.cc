@@ -348,6 +348,13 @@ class BootstrapGit final : public framework::Resource {
           bootstrap::RepositoryFiles(options.install, options.sync);
       if (expected.ok()) tracked = *std::move(expected);
     }
+    // libgit2 would wait for a silent server far beyond the read timeout.
+    if (absl::Status reachable = bootstrap::CheckReachable(git->url, std::chrono::seconds(30));
+        !reachable.ok()) {
+      context.diagnostics.push_back(
+          protocol::ErrorDiagnostic("Cannot read the Git repository", reachable));
+      return;
+    }
     absl::StatusOr<std::optional<std::string>> head =
         git::LsRemote(git->url, git->branch, git->auth);
     if (!head.ok()) {
