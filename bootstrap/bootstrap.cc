@@ -4,18 +4,23 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <variant>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "bootstrap/validation.h"
 #include "bootstrap/workflow.h"
 #include "lib/git/repository.h"
 #include "lib/kube/errors.h"
 #include "lib/kube/health.h"
+#include "lib/kustomize/build.h"
 #include "lib/manifest/yaml.h"
 
 namespace fluxcpp::bootstrap {
@@ -234,6 +239,107 @@ absl::StatusOr<kube::ChangeSet> ApplySet(kube::Client& client, const std::vector
   return applied.change_set;
 }
 
+// Flux's manual trigger: the reconciler handles an object whose annotation changed at once
+// instead of at its next interval, and records the value as status.lastHandledReconcileAt (it does
+// not wake on that, so the request is handled once).
+inline constexpr char kRequestedAtAnnotation[] = "reconcile.fluxcd.io/requestedAt";
+
+// Asks the reconciler to fetch the GitRepository `<ns>/<name>` now.
+absl::Status RequestReconcile(kube::Client& client, const SyncOptions& sync,
+                              const Progress& progress) {
+  const std::string requested_at =
+      absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone());
+  Json patch = {{"metadata", {{"annotations", {{kRequestedAtAnnotation, requested_at}}}}}};
+  absl::StatusOr<Object> patched = client.Patch(kGitRepositoryKind, sync.namespace_name, sync.name,
+                                                kube::PatchType::kMerge, patch.dump());
+  std::string subject = kube::DescribeObject(kGitRepositoryKind, sync.namespace_name, sync.name);
+  if (!patched.ok()) {
+    return absl::Status(patched.status().code(), absl::StrCat("requesting a reconcile of ", subject,
+                                                              ": ", patched.status().message()));
+  }
+  Say(progress, absl::StrCat("requested a reconcile of ", subject));
+  return absl::OkStatus();
+}
+
+// The path the cluster's Kustomization `<ns>/<name>` builds now, cleaned as SyncOptions::CleanPath
+// does; nullopt when there is no such Kustomization (a first bootstrap).
+std::optional<std::string> ClusterPath(kube::Client& client, const SyncOptions& sync) {
+  absl::StatusOr<Object> kustomization =
+      client.Get(kKustomizationKind, sync.namespace_name, sync.name);
+  if (!kustomization.ok()) return std::nullopt;
+  SyncOptions current;
+  current.path = kustomization->json().value("spec", Json::object()).value("path", "");
+  return current.CleanPath();
+}
+
+// Whether `inner` is `outer` or a folder below it ("" is the repository root).
+bool IsInside(const std::string& inner, const std::string& outer) {
+  return outer.empty() || inner == outer || inner.rfind(outer + "/", 0) == 0;
+}
+
+// Waits until the Kustomization has handled (applied or failed on) a revision of the branch that
+// contains `revision`: the cluster has fetched that commit and no apply of an older one is still
+// in flight.
+absl::Status WaitForAttempt(const BootstrapOptions& options, kube::Client& client,
+                            const std::string& revision, const ContainsCommit& contains,
+                            const Deadline& deadline, const Progress& progress) {
+  const std::string& ns = options.sync.namespace_name;
+  std::string subject = kube::DescribeObject(kKustomizationKind, ns, options.sync.name);
+  Say(progress, absl::StrCat("waiting for ", subject, " to handle ", revision));
+  const std::optional<RevisionParts> ours = SplitRevision(revision);
+  std::string checked_sha;
+  bool checked_contains = false;
+  std::string attempted;
+  while (true) {
+    absl::StatusOr<Object> object = client.Get(kKustomizationKind, ns, options.sync.name);
+    if (object.ok()) {
+      attempted = object->json().value("status", Json::object()).value("lastAttemptedRevision", "");
+      if (attempted == revision) return absl::OkStatus();
+      const std::optional<RevisionParts> seen = SplitRevision(attempted);
+      if (ours && seen && seen->branch == ours->branch) {
+        if (seen->sha != checked_sha) {
+          absl::StatusOr<bool> answer = contains(seen->sha);
+          checked_sha = seen->sha;
+          checked_contains = answer.ok() && *answer;
+        }
+        if (checked_contains) return absl::OkStatus();
+      }
+    }
+    if (deadline.Expired()) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "timed out after ", deadline.budget().count(), "s waiting for ", subject, " to handle ",
+          revision, " (last attempted: ", attempted.empty() ? "none" : attempted, "); ",
+          kube::DescribeObject(kGitRepositoryKind, ns, options.sync.name), ": ",
+          StateOf(client, kGitRepositoryKind, ns, options.sync.name).description));
+    }
+    std::this_thread::sleep_for(options.poll_interval);
+  }
+}
+
+// The bootstrap objects as the cluster's reconciler applies them when a kustomization_override
+// replaces kustomization.yaml: the kustomize build of the bootstrap folder, patches included, so
+// that the bootstrap and the reconciler apply the same objects. Objects that are generated sync
+// objects go to `sync_objects`, all others to `install_objects`.
+absl::Status BuildWithOverride(const std::string& root, const std::string& folder,
+                               std::vector<Object>& install_objects,
+                               std::vector<Object>& sync_objects) {
+  absl::StatusOr<std::vector<Object>> built = kustomize::Build(root, folder);
+  if (!built.ok()) {
+    return absl::Status(
+        built.status().code(),
+        absl::StrCat("kustomization_override: building ", folder, "/: ", built.status().message()));
+  }
+  std::set<std::string> sync_identities;
+  for (const Object& object : sync_objects) sync_identities.insert(object.Identity());
+  install_objects.clear();
+  sync_objects.clear();
+  for (Object& object : *built) {
+    (sync_identities.count(object.Identity()) != 0 ? sync_objects : install_objects)
+        .push_back(std::move(object));
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 bool BootstrapResult::Unchanged() const {
@@ -272,10 +378,19 @@ absl::StatusOr<BootstrapResult> BootstrapGit(const BootstrapOptions& options, ku
     secret->SetLabel(kPartOfLabel, "flux");
     secret->SetLabel(kInstanceLabel, sync.namespace_name);
   }
+  std::optional<Object> pull_secret;
+  if (!options.install.registry_credentials.empty()) {
+    absl::StatusOr<Object> generated = GenerateImagePullSecret(options.install);
+    if (!generated.ok()) return generated.status();
+    pull_secret = std::move(*generated);
+  }
 
   // Everything that can fail cheaply is checked before Git or the cluster change.
   if (absl::Status cluster = CheckCluster(client, progress); !cluster.ok()) return cluster;
-  if (absl::Status access = CheckGitAccess(sync.url, options.git, progress); !access.ok()) {
+  if (absl::Status access =
+          CheckGitAccess(sync.url, options.git, progress,
+                         std::min(deadline.Remaining(), std::chrono::seconds(30)));
+      !access.ok()) {
     return access;
   }
   if (options.git.signing.enabled()) {
@@ -283,15 +398,26 @@ absl::StatusOr<BootstrapResult> BootstrapGit(const BootstrapOptions& options, ku
     if (!key_id.ok()) return key_id.status();
     Say(progress, absl::StrCat("commits will be signed with OpenPGP key ", *key_id));
   }
+  // A cluster that builds another folder is moved (see below) rather than cut over in one step.
+  std::optional<std::string> previous_path = ClusterPath(client, sync);
+  if (previous_path.has_value() && *previous_path == sync.CleanPath()) previous_path.reset();
+  std::string previous_folder;
+  if (previous_path.has_value()) {
+    SyncOptions previous = sync;
+    previous.path = *previous_path;
+    previous_folder = BootstrapFolder(previous);
+    Say(progress, absl::StrCat("the cluster builds ./", *previous_path, "; moving it to ./",
+                               sync.CleanPath()));
+  }
 
   // Git.
   absl::StatusOr<std::unique_ptr<ScratchFolder>> scratch = ScratchFolder::Create();
   if (!scratch.ok()) return scratch.status();
   std::string url = git::RedactUrl(sync.url);
   Say(progress, absl::StrCat("cloning branch ", sync.branch, " of ", url));
+  const std::string root = (*scratch)->path() + "/repository";
   absl::StatusOr<std::unique_ptr<git::Repository>> repository =
-      git::Repository::Clone(sync.url, (*scratch)->path() + "/repository",
-                             {.branch = sync.branch, .auth = options.git.auth});
+      git::Repository::Clone(sync.url, root, {.branch = sync.branch, .auth = options.git.auth});
   if (!repository.ok()) return repository.status();
   bool existed = false;
   for (const auto& [path, content] : *files) {
@@ -302,21 +428,33 @@ absl::StatusOr<BootstrapResult> BootstrapGit(const BootstrapOptions& options, ku
       return written;
     }
   }
+  if (!sync.kustomization_override.empty()) {
+    if (absl::Status built =
+            BuildWithOverride(root, BootstrapFolder(sync), *install_objects, *sync_objects);
+        !built.ok()) {
+      return built;
+    }
+  }
+  // Created in the cluster only, before the Deployment that pulls with it (ApplyAll puts Secrets
+  // before Deployments); it never goes to Git.
+  if (pull_secret.has_value()) install_objects->push_back(*pull_secret);
+
   std::string message = existed ? "Update Flux manifests"
                                 : absl::StrCat("Add Flux ", options.install.ResolvedVersion(),
                                                " component and sync manifests");
-  absl::StatusOr<git::CommitResult> commit =
-      (*repository)
-          ->Commit({.author_name = options.git.author_name,
-                    .author_email = options.git.author_email,
-                    .message = CommitMessage(message, options.git),
-                    .signing = options.git.signing});
-  if (!commit.ok()) return commit.status();
-  result.commit = commit->sha;
-  if (commit->created) {
+  // Pushes the work tree's changes; false when there were none.
+  auto commit_and_push = [&](const std::string& message) -> absl::StatusOr<bool> {
+    absl::StatusOr<git::CommitResult> commit =
+        (*repository)
+            ->Commit({.author_name = options.git.author_name,
+                      .author_email = options.git.author_email,
+                      .message = CommitMessage(message, options.git),
+                      .signing = options.git.signing});
+    if (!commit.ok()) return commit.status();
+    result.commit = commit->sha;
+    if (!commit->created) return false;
     result.committed = true;
-    Say(progress, absl::StrCat("committed ", ShortSha(commit->sha), " \"", message, "\" to ",
-                               BootstrapFolder(sync), "/"));
+    Say(progress, absl::StrCat("committed ", ShortSha(commit->sha), " \"", message, "\""));
     absl::StatusOr<git::PushResult> pushed =
         (*repository)->Push({.max_attempts = options.git.push_attempts});
     if (!pushed.ok()) return pushed.status();
@@ -326,11 +464,19 @@ absl::StatusOr<BootstrapResult> BootstrapGit(const BootstrapOptions& options, ku
                      pushed->reapplied > 0 ? absl::StrCat(" (re-applied on ", pushed->reapplied,
                                                           " newer remote head(s))")
                                            : ""));
-  } else {
+    return true;
+  };
+  absl::StatusOr<bool> pushed = commit_and_push(message);
+  if (!pushed.ok()) return pushed.status();
+  if (!*pushed) {
     Say(progress, absl::StrCat("the files in ", BootstrapFolder(sync), "/ are up to date at ",
-                               BranchRevision(sync.branch, commit->sha)));
+                               BranchRevision(sync.branch, result.commit)));
   }
   result.revision = BranchRevision(sync.branch, result.commit);
+  // Whether a revision the cluster saw holds our last pushed commit.
+  const ContainsCommit contains = [&repository, &result](const std::string& applied_sha) {
+    return (*repository)->Contains(applied_sha, result.commit);
+  };
 
   // The cluster.
   absl::StatusOr<kube::ChangeSet> install =
@@ -356,19 +502,75 @@ absl::StatusOr<BootstrapResult> BootstrapGit(const BootstrapOptions& options, ku
     if (!applied.ok()) return applied.status();
     result.secret_changes = *applied;
   }
+
+  // A move keeps the old folder in Git until the cluster builds the new one: the cluster first
+  // handles the commit that adds the new folder while it still builds the old one (whose
+  // gotk-sync.yaml names the old path, so nothing it applies points elsewhere), only then is its
+  // Kustomization pointed at the new folder, and the old folder is removed last. No commit the
+  // cluster builds ever lacks the install, so it never prunes itself.
+  if (previous_path.has_value()) {
+    if (absl::Status requested = RequestReconcile(client, sync, progress); !requested.ok()) {
+      return requested;
+    }
+    if (absl::Status handled =
+            WaitForAttempt(options, client, result.revision, contains, deadline, progress);
+        !handled.ok()) {
+      return handled;
+    }
+  }
+
   absl::StatusOr<kube::ChangeSet> applied_sync =
       ApplySet(client, *sync_objects, "the sync set", deadline, progress);
   if (!applied_sync.ok()) return applied_sync.status();
   result.sync_changes = *applied_sync;
+  // An existing GitRepository would see the pushed commit only at its next interval (a new one is
+  // fetched at once).
+  bool source_created = false;
+  for (const kube::Change& change : result.sync_changes.changes) {
+    source_created = source_created || (change.action == kube::Action::kCreated &&
+                                        absl::StrContains(change.subject, "GitRepository"));
+  }
+  if (FluxState source = StateOf(client, kGitRepositoryKind, sync.namespace_name, sync.name);
+      !source_created && source.found && source.revision != result.revision) {
+    if (absl::Status requested = RequestReconcile(client, sync, progress); !requested.ok()) {
+      return requested;
+    }
+  }
 
-  if (absl::Status reconciled = WaitForReconciler(
-          options, client, result.revision,
-          [&repository, &result](const std::string& applied_sha) {
-            return (*repository)->Contains(applied_sha, result.commit);
-          },
-          deadline, progress);
-      !reconciled.ok()) {
-    return reconciled;
+  // With the old folder inside the new path, the new path holds both copies of the install until
+  // the old one is removed, which kustomize refuses as duplicates: then only the removal's commit
+  // can be Ready.
+  const bool old_inside_new =
+      previous_path.has_value() && IsInside(previous_folder, sync.CleanPath());
+  if (!old_inside_new) {
+    if (absl::Status reconciled =
+            WaitForReconciler(options, client, result.revision, contains, deadline, progress);
+        !reconciled.ok()) {
+      return reconciled;
+    }
+  }
+  if (previous_path.has_value()) {
+    for (const char* name : {"gotk-components.yaml", "gotk-sync.yaml", "kustomization.yaml"}) {
+      if (absl::Status removed =
+              (*repository)->RemoveFile(absl::StrCat(previous_folder, "/", name));
+          !removed.ok()) {
+        return removed;
+      }
+    }
+    absl::StatusOr<bool> removed = commit_and_push(absl::StrCat(
+        "Move Flux manifests from ", previous_folder, "/ to ", BootstrapFolder(sync), "/"));
+    if (!removed.ok()) return removed.status();
+    if (*removed || old_inside_new) {
+      result.revision = BranchRevision(sync.branch, result.commit);
+      if (absl::Status requested = RequestReconcile(client, sync, progress); !requested.ok()) {
+        return requested;
+      }
+      if (absl::Status reconciled =
+              WaitForReconciler(options, client, result.revision, contains, deadline, progress);
+          !reconciled.ok()) {
+        return reconciled;
+      }
+    }
   }
   Say(progress, result.Unchanged() ? "bootstrap finished: nothing changed" : "bootstrap finished");
   return result;

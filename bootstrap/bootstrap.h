@@ -92,6 +92,13 @@ struct BootstrapResult {
                                                            kube::Client& client,
                                                            const Progress& progress = {});
 
+// Checks that the Git server of `url` answers within `timeout`: it accepts a TCP connection and,
+// for ssh://, sends its SSH banner. libgit2 (1.5) has no connect or read timeout of its own, so a
+// black-holed or silent server would otherwise block a Git call for the kernel's connect timeout
+// (minutes) or for ever. A URL it cannot take apart passes (libgit2 reports it). Errors name host
+// and port, never credentials. BootstrapGit and Uninstall call it before any Git operation.
+[[nodiscard]] absl::Status CheckReachable(const std::string& url, std::chrono::seconds timeout);
+
 struct UninstallOptions {
   std::string namespace_name = "flux-system";
   // The Secret with the Git credentials; deleted when it carries the install's labels.

@@ -1,4 +1,5 @@
 // GenerateInstall: the objects of gotk-components.yaml.
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "bootstrap/embedded_files.h"
 #include "bootstrap/manifests.h"
@@ -148,6 +149,25 @@ Object ControllerClusterRole(const InstallOptions& options) {
            {"rules", std::move(rules)}});
 }
 
+// Flux's aggregated roles: the built-in admin, edit and view roles include these, so whoever may
+// edit or view a namespace may do the same with its Flux objects. Flux lists every toolkit API
+// group, served or not, so the roles keep working as kinds are added.
+Object AggregatedClusterRole(const InstallOptions& options, const std::string& name,
+                             const Json& aggregate_to, const Json& verbs) {
+  Json labels = Json::object();
+  for (const Json& role : aggregate_to) {
+    labels["rbac.authorization.k8s.io/aggregate-to-" + role.get<std::string>()] = "true";
+  }
+  const Json api_groups = {"notification.toolkit.fluxcd.io", "source.toolkit.fluxcd.io",
+                           "source.extensions.fluxcd.io",    "helm.toolkit.fluxcd.io",
+                           "image.toolkit.fluxcd.io",        "kustomize.toolkit.fluxcd.io"};
+  return Object(
+      Json{{"apiVersion", "rbac.authorization.k8s.io/v1"},
+           {"kind", "ClusterRole"},
+           {"metadata", Metadata(name + "-" + options.namespace_name, "", Labels(options, labels))},
+           {"rules", Json::array({Rule(api_groups, {"*"}, verbs)})}});
+}
+
 Object ClusterRoleBinding(const InstallOptions& options, const std::string& name,
                           const std::string& role) {
   return Object(
@@ -264,9 +284,36 @@ absl::StatusOr<std::vector<Object>> GenerateInstall(const InstallOptions& option
                                        "crd-controller-" + options.namespace_name));
   objects.push_back(
       ClusterRoleBinding(options, "cluster-reconciler-" + options.namespace_name, "cluster-admin"));
+  objects.push_back(
+      AggregatedClusterRole(options, "flux-edit", {"admin", "edit"},
+                            {"create", "delete", "deletecollection", "patch", "update"}));
+  objects.push_back(AggregatedClusterRole(options, "flux-view", {"admin", "edit", "view"},
+                                          {"get", "list", "watch"}));
   objects.push_back(ArtifactService(options));
   objects.push_back(Deployment(options));
   return objects;
+}
+
+absl::StatusOr<Object> GenerateImagePullSecret(const InstallOptions& options) {
+  if (absl::Status status = options.Validate(); !status.ok()) return status;
+  if (options.registry_credentials.empty()) {
+    return absl::InvalidArgumentError("registry_credentials: must be set");
+  }
+  const std::string& credentials = options.registry_credentials;
+  const size_t colon = credentials.find(':');  // Validate checked the form user:password
+  const std::string host = options.registry.substr(0, options.registry.find('/'));
+  // The layout of ~/.docker/config.json that kubelet reads from such a Secret.
+  Json config = {{"auths",
+                  {{host,
+                    {{"username", credentials.substr(0, colon)},
+                     {"password", credentials.substr(colon + 1)},
+                     {"auth", absl::Base64Escape(credentials)}}}}}};
+  return Object(Json{
+      {"apiVersion", "v1"},
+      {"kind", "Secret"},
+      {"metadata", Metadata(options.image_pull_secret, options.namespace_name, Labels(options))},
+      {"type", "kubernetes.io/dockerconfigjson"},
+      {"data", {{".dockerconfigjson", absl::Base64Escape(config.dump())}}}});
 }
 
 }  // namespace fluxcpp::bootstrap

@@ -44,6 +44,10 @@ struct InstallOptions {
   std::string version = kReleaseVersion;
   // Name of a Secret in the namespace for pulling the image; empty for none. RFC 1123 subdomain.
   std::string image_pull_secret;
+  // "user:password" for the registry of `registry`; requires image_pull_secret. The bootstrap then
+  // creates that Secret (kubernetes.io/dockerconfigjson) in the cluster before the reconciler
+  // starts; it is never written to Git. Sensitive: never part of a message.
+  std::string registry_credentials;
   std::string log_level = "info";  // info, debug or error
   bool network_policy = true;
   bool watch_all_namespaces = true;
@@ -80,6 +84,10 @@ struct SyncOptions {
   // "<path>/<namespace>/".
   std::string path;
   bool recurse_submodules = false;
+  // Replaces the generated `<path>/<namespace>/kustomization.yaml` verbatim (the Go provider's
+  // kustomization_override): a kustomization whose resources list gotk-components.yaml and
+  // gotk-sync.yaml, typically with patches for them. Empty for the generated file.
+  std::string kustomization_override;
 
   // OK, or InvalidArgument naming the first field at fault. Messages never repeat credentials
   // embedded in the URL.
@@ -126,12 +134,18 @@ inline constexpr char kVersionLabel[] = "app.kubernetes.io/version";
 [[nodiscard]] absl::StatusOr<manifest::Object> GenerateSyncSecret(
     const SyncOptions& options, const GitCredentials& credentials);
 
+// The Secret `image_pull_secret` (type kubernetes.io/dockerconfigjson) with
+// `registry_credentials` for the host of `registry`, labelled as part of the install. Fails when
+// either is empty or the credentials are not "user:password"; errors never repeat them.
+[[nodiscard]] absl::StatusOr<manifest::Object> GenerateImagePullSecret(
+    const InstallOptions& options);
+
 // The text of `kustomization.yaml`, listing gotk-components.yaml and gotk-sync.yaml.
 std::string GenerateKustomizationFile();
 
 // The files of the bootstrap in the repository, path → content:
-// `<path>/<namespace>/gotk-components.yaml`, `gotk-sync.yaml` and `kustomization.yaml`. The
-// namespaces of both option sets must agree.
+// `<path>/<namespace>/gotk-components.yaml`, `gotk-sync.yaml` and `kustomization.yaml` (the
+// generated one, or sync.kustomization_override). The namespaces of both option sets must agree.
 [[nodiscard]] absl::StatusOr<std::map<std::string, std::string>> RepositoryFiles(
     const InstallOptions& install, const SyncOptions& sync);
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_split.h"
 #include "bootstrap/manifests.h"
 #include "bootstrap/validation.h"
+#include "lib/manifest/yaml.h"
 
 namespace fluxcpp::bootstrap {
 namespace {
@@ -78,6 +79,41 @@ absl::Status ValidateComponents(const InstallOptions& options) {
   return absl::OkStatus();
 }
 
+// The override must be a kustomization that still builds the bootstrap's own files, or the
+// cluster would drop its reconciler at the next sync.
+absl::Status ValidateKustomizationOverride(const std::string& text) {
+  absl::StatusOr<std::vector<manifest::Document>> documents =
+      manifest::ParseYamlDocuments(text, "kustomization_override");
+  if (!documents.ok()) {
+    return Invalid("kustomization_override",
+                   absl::StrCat("is not valid YAML: ", documents.status().message()));
+  }
+  if (documents->size() != 1 || !(*documents)[0].json.is_object()) {
+    return Invalid("kustomization_override", "must be one YAML mapping (a kustomization.yaml)");
+  }
+  const manifest::Json& file = (*documents)[0].json;
+  const manifest::Json resources = file.value("resources", manifest::Json::array());
+  for (const char* required : {"gotk-components.yaml", "gotk-sync.yaml"}) {
+    bool listed = false;
+    if (resources.is_array()) {
+      for (const manifest::Json& resource : resources) {
+        if (resource.is_string()) {
+          absl::string_view name = resource.get_ref<const std::string&>();
+          absl::ConsumePrefix(&name, "./");
+          listed = listed || name == required;
+        }
+      }
+    }
+    if (!listed) {
+      return Invalid("kustomization_override",
+                     absl::StrCat("its resources must list gotk-components.yaml and "
+                                  "gotk-sync.yaml; ",
+                                  required, " is missing"));
+    }
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::Status InstallOptions::Validate() const {
@@ -114,6 +150,16 @@ absl::Status InstallOptions::Validate() const {
     return Invalid("image_pull_secret",
                    absl::StrCat("must be an RFC 1123 subdomain (a Secret name); got ",
                                 Quoted(image_pull_secret)));
+  }
+  if (!registry_credentials.empty()) {
+    if (image_pull_secret.empty()) {
+      return Invalid("registry_credentials", "requires image_pull_secret");
+    }
+    // Never repeats the value: it holds a password.
+    size_t colon = registry_credentials.find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == registry_credentials.size()) {
+      return Invalid("registry_credentials", "must have the form user:password");
+    }
   }
   if (!OneOf(log_level, kLogLevels)) {
     return Invalid("log_level", absl::StrCat("must be one of ", Choices(kLogLevels), "; got ",
@@ -200,6 +246,11 @@ absl::Status SyncOptions::Validate() const {
     if (part == "..") {
       return Invalid(
           "path", absl::StrCat("must stay inside the repository (no \"..\"); got ", Quoted(path)));
+    }
+  }
+  if (!kustomization_override.empty()) {
+    if (absl::Status status = ValidateKustomizationOverride(kustomization_override); !status.ok()) {
+      return status;
     }
   }
   return absl::OkStatus();

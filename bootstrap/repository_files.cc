@@ -37,7 +37,9 @@ absl::StatusOr<std::map<std::string, std::string>> RepositoryFiles(const Install
   std::map<std::string, std::string> files;
   files[folder + "/gotk-components.yaml"] = header + manifest::ToYaml(*components);
   files[folder + "/gotk-sync.yaml"] = manifest::ToYaml(*sync_objects);
-  files[folder + "/kustomization.yaml"] = GenerateKustomizationFile();
+  files[folder + "/kustomization.yaml"] = sync.kustomization_override.empty()
+                                              ? GenerateKustomizationFile()
+                                              : sync.kustomization_override;
   return files;
 }
 

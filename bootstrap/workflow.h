@@ -70,9 +70,10 @@ void Say(const Progress& progress, std::string_view line);
 // Checks that the API server answers; the error names the server and says what to check.
 absl::Status CheckCluster(kube::Client& client, const Progress& progress);
 
-// Checks that `git.auth` may read and push `url` (see git::CheckPushAccess), with a progress line.
-absl::Status CheckGitAccess(const std::string& url, const GitOptions& git,
-                            const Progress& progress);
+// Checks that the server answers within `connect_timeout` (CheckReachable) and that `git.auth` may
+// read and push `url` (see git::CheckPushAccess), with progress lines.
+absl::Status CheckGitAccess(const std::string& url, const GitOptions& git, const Progress& progress,
+                            std::chrono::seconds connect_timeout = std::chrono::seconds(30));
 
 // The bootstrap files' folder in the repository: "<path>/<namespace>" or "<namespace>".
 std::string BootstrapFolder(const SyncOptions& sync);

@@ -78,6 +78,7 @@ struct InstallFlags {
   std::string cluster_domain = "cluster.local";
   std::string log_level = "info";
   std::string image_pull_secret;
+  std::string registry_credentials;  // bootstrap only: the Secret is created in the cluster
   std::vector<std::string> toleration_keys;
   bool network_policy = true;
   bool watch_all_namespaces = true;
@@ -235,6 +236,7 @@ absl::StatusOr<InstallOptions> ToInstallOptions(const InstallFlags& flags) {
   options.cluster_domain = flags.cluster_domain;
   options.log_level = flags.log_level;
   options.image_pull_secret = flags.image_pull_secret;
+  options.registry_credentials = flags.registry_credentials;
   options.toleration_keys = {flags.toleration_keys.begin(), flags.toleration_keys.end()};
   options.network_policy = flags.network_policy;
   options.watch_all_namespaces = flags.watch_all_namespaces;
@@ -448,6 +450,10 @@ int Main(int argc, char** argv) {
   AddGitFlags(*bootstrap_git, git_flags);
   bootstrap_git->get_option("--url")->required();
   AddInstallFlags(*bootstrap_git, install_flags);
+  bootstrap_git->add_option(
+      "--registry-creds", install_flags.registry_credentials,
+      "user:password for the registry of --registry; requires --image-pull-secret, which is then "
+      "created in the cluster (type kubernetes.io/dockerconfigjson), never in Git");
   AddClusterFlags(*bootstrap_git, cluster_flags);
   bootstrap_git
       ->add_option("--interval", interval, "how often the reconciler fetches the repository")

@@ -89,6 +89,7 @@ bootstrap::BootstrapOptions ToOptions(const Value& model, const GitSettings& git
   install.registry = String(model, "registry");
   install.version = String(model, "version");
   install.image_pull_secret = String(model, "image_pull_secret");
+  install.registry_credentials = String(model, "registry_credentials");
   install.log_level = String(model, "log_level");
   install.network_policy = Bool(model, "network_policy", true);
   install.watch_all_namespaces = Bool(model, "watch_all_namespaces", true);
@@ -108,6 +109,7 @@ bootstrap::BootstrapOptions ToOptions(const Value& model, const GitSettings& git
   sync.interval = GoProviderInterval(String(model, "interval"));
   sync.path = String(model, "path");
   sync.recurse_submodules = Bool(model, "recurse_submodules", false);
+  sync.kustomization_override = String(model, "kustomization_override");
 
   options.git.auth = git.auth;
   options.git.author_name = git.author_name;
@@ -214,14 +216,6 @@ class BootstrapGit final : public framework::Resource {
                                         Cat("fluxcpp's reconciler does not serve ", Join(names),
                                             " yet; they are not installed."),
                                         Path().Attribute("components_extra")));
-      }
-    }
-    for (const char* name : {"kustomization_override", "registry_credentials"}) {
-      const Value value = AttributeOf(config, name);
-      if (value.IsKnown() && !value.IsNull()) {
-        diagnostics.push_back(protocol::WarningDiagnostic(
-            "Unsupported attribute", Cat(name, " is not supported by fluxcpp yet and is ignored."),
-            Path().Attribute(name)));
       }
     }
     const Value credentials = AttributeOf(config, "registry_credentials");
@@ -355,6 +349,13 @@ class BootstrapGit final : public framework::Resource {
           bootstrap::RepositoryFiles(options.install, options.sync);
       if (expected.ok()) tracked = *std::move(expected);
     }
+    // libgit2 would wait for a silent server far beyond the read timeout.
+    if (absl::Status reachable = bootstrap::CheckReachable(git->url, std::chrono::seconds(30));
+        !reachable.ok()) {
+      context.diagnostics.push_back(
+          protocol::ErrorDiagnostic("Cannot read the Git repository", reachable));
+      return;
+    }
     absl::StatusOr<std::optional<std::string>> head =
         git::LsRemote(git->url, git->branch, git->auth);
     if (!head.ok()) {
@@ -365,6 +366,8 @@ class BootstrapGit final : public framework::Resource {
     std::map<std::string, std::string> files;
     const bool sync_missing = !imported && SyncObjectsMissing(String(state, "namespace"));
     const bool secret_stale = !imported && !sync_missing && SecretStale(state, *git);
+    const bool pull_secret_stale =
+        !imported && !sync_missing && !secret_stale && PullSecretStale(state, *git);
     if (head->has_value() && **head == context.private_data && !imported) {
       files = tracked;  // the branch has not moved since we last read it
     } else if (head->has_value()) {
@@ -384,19 +387,28 @@ class BootstrapGit final : public framework::Resource {
       }
       context.private_data = **head;
     }
-    if (sync_missing || secret_stale) {
+    if (sync_missing || secret_stale || pull_secret_stale) {
       // As the Go provider does: a blank gotk-sync.yaml makes the plan apply the sync again.
       const std::string sync_path =
           RepositoryPath(String(state, "path"), String(state, "namespace"), "gotk-sync.yaml");
       files[sync_path] = "";
-      context.diagnostics.push_back(protocol::WarningDiagnostic(
-          sync_missing ? "Flux sync objects missing" : "Flux Git credentials out of date",
-          sync_missing
-              ? Cat("The GitRepository or Kustomization ", String(state, "namespace"), "/",
-                    String(state, "namespace"),
-                    " is missing from the cluster; apply restores them.")
-              : Cat("The Secret ", String(state, "namespace"), "/", String(state, "secret_name"),
-                    " does not hold the provider's Git credentials; apply updates it.")));
+      const std::string namespace_name = String(state, "namespace");
+      if (sync_missing) {
+        context.diagnostics.push_back(protocol::WarningDiagnostic(
+            "Flux sync objects missing",
+            Cat("The GitRepository or Kustomization ", namespace_name, "/", namespace_name,
+                " is missing from the cluster; apply restores them.")));
+      } else if (secret_stale) {
+        context.diagnostics.push_back(protocol::WarningDiagnostic(
+            "Flux Git credentials out of date",
+            Cat("The Secret ", namespace_name, "/", String(state, "secret_name"),
+                " does not hold the provider's Git credentials; apply updates it.")));
+      } else {
+        context.diagnostics.push_back(protocol::WarningDiagnostic(
+            "Registry credentials out of date",
+            Cat("The Secret ", namespace_name, "/", String(state, "image_pull_secret"),
+                " is missing or does not hold registry_credentials; apply updates it.")));
+      }
     }
     state = WithAttribute(state, "repository_files", FilesValue(files));
     context.state = std::move(state);
@@ -536,6 +548,25 @@ class BootstrapGit final : public framework::Resource {
     return false;
   }
 
+  // Whether the image pull Secret made from registry_credentials is missing from the cluster or
+  // holds other credentials. False without registry_credentials or when the cluster cannot be
+  // asked.
+  bool PullSecretStale(const Value& state, const GitSettings& git) const {
+    const bootstrap::BootstrapOptions options = ToOptions(state, git);
+    if (options.install.registry_credentials.empty()) return false;
+    absl::StatusOr<manifest::Object> wanted = bootstrap::GenerateImagePullSecret(options.install);
+    if (!wanted.ok()) return false;
+    absl::StatusOr<kube::Client*> client = provider_->Client();
+    if (!client.ok()) return false;
+    absl::StatusOr<manifest::Object> current = (*client)->Get(
+        {"", "v1", "Secret"}, options.install.namespace_name, options.install.image_pull_secret);
+    if (!current.ok()) {
+      return kube::IsNotFoundError(current.status()) ||
+             current.status().code() == absl::StatusCode::kNotFound;
+    }
+    return current->json().value("data", manifest::Json::object()) != wanted->json()["data"];
+  }
+
   // After an import: the defaults, and what the cluster tells of the sync (path, interval,
   // secret).
   Value FromCluster(Value state, Diagnostics& diagnostics) const {
@@ -602,8 +633,8 @@ class BootstrapGit final : public framework::Resource {
     secret_name.requires_replace = true;
     Attribute registry_credentials = OptionalAttribute(
         "registry_credentials", Type::String(),
-        "`user:password` for the image registry; requires `image_pull_secret`. Not "
-        "supported yet.");
+        "`user:password` for the image registry; requires `image_pull_secret`. The bootstrap "
+        "creates that Secret (kubernetes.io/dockerconfigjson) in the cluster, never in Git.");
     registry_credentials.sensitive = true;
     Attribute manifests_path = OptionalAttribute("manifests_path", Type::String(),
                                                  "The Go provider's old manifests folder.");
@@ -634,7 +665,9 @@ class BootstrapGit final : public framework::Resource {
                            "How often the repository is fetched."),
         DefaultedAttribute("keep_namespace", Value::Bool(false), "Keep the namespace on destroy."),
         OptionalAttribute("kustomization_override", Type::String(),
-                          "Replacement `kustomization.yaml`. Not supported yet."),
+                          "Replaces the generated `<path>/<namespace>/kustomization.yaml`; its "
+                          "resources must list gotk-components.yaml and gotk-sync.yaml. Its "
+                          "patches reach the cluster through the reconciler."),
         DefaultedAttribute("log_level", Value::String(install.log_level),
                            "Log level: `info`, `debug` or `error`."),
         manifests_path,

@@ -58,6 +58,7 @@ TEST_CASE("fluxcpp --help explains the commands and flags; usage errors exit wit
                            "--components",
                            "--registry",
                            "--version",
+                           "--registry-creds",
                            "--timeout",
                            "--kubeconfig",
                            "--context",
@@ -130,6 +131,24 @@ TEST_CASE("fluxcpp bootstrap git, check and uninstall against the ground") {
     CHECK(absl::StrContains(second.err, "are up to date at"));
     CHECK_FALSE(absl::StrContains(second.err, "pushed"));
     CHECK(absl::StrContains(second.err, "the sync set: 2 unchanged"));
+
+    // --registry-creds (flux bootstrap's flag): the pull Secret in the cluster, never echoed.
+    Outcome without_secret = RunFluxcpp(bootstrap + " --registry-creds robot:cli-s3cret");
+    CHECK(without_secret.exit_code == 2);
+    CHECK(absl::StrContains(without_secret.err, "image_pull_secret"));
+    CHECK_FALSE(absl::StrContains(without_secret.err, "cli-s3cret"));
+    Outcome with_credentials = RunFluxcpp(
+        bootstrap + " --image-pull-secret registry-pull --registry-creds robot:cli-s3cret");
+    INFO(with_credentials.err);
+    REQUIRE(with_credentials.exit_code == 0);
+    CHECK_FALSE(absl::StrContains(with_credentials.err, "cli-s3cret"));
+    auto pull_secret = client->Get({"", "v1", "Secret"}, ns, "registry-pull");
+    REQUIRE(pull_secret.ok());
+    CHECK(pull_secret->json()["type"] == "kubernetes.io/dockerconfigjson");
+    auto deployment = client->Get({"apps", "v1", "Deployment"}, ns, "flux-reconciler");
+    REQUIRE(deployment.ok());
+    CHECK(deployment->json()["spec"]["template"]["spec"]["imagePullSecrets"][0]["name"] ==
+          "registry-pull");
   }
   CHECK(!testing::RunGround(
              {"read", repository.name, "main", "clusters/cli/" + ns + "/gotk-sync.yaml"})

@@ -3,10 +3,13 @@
 # Pods: apply bootstraps and the reconciler applies the pushed commit (over SSH the cluster's settings
 # are known only during the apply); a second plan has nothing to do; import by namespace then an
 # empty plan; a file deleted in Git and the GitRepository deleted in the cluster show as drift and
-# apply repairs them; new interval, branch and path reach the in-cluster objects; credentials changed
-# in the cluster's Secret are put back; destroy with keep_namespace and without delete_git_manifests
-# keeps both, a plain destroy removes the install and the files (also when the namespace is already
-# gone); wrong credentials and an unreachable Git host fail fast and change nothing.
+# apply repairs them; new interval, kustomization_override (its patch applied by the reconciler),
+# registry_credentials (a pull Secret in the cluster, nothing in Git), branch and path reach the
+# in-cluster objects, the path move without the reconciler ever missing and without waiting for the
+# interval; credentials changed in the cluster's Secret are put back; destroy with keep_namespace
+# and without delete_git_manifests keeps both, a plain destroy removes the install and the files
+# (also when the namespace is already gone); wrong credentials and an unreachable, a black-holed or
+# a silent Git host fail fast and change nothing.
 source "$(dirname "$0")/provider_env.sh"
 source "$(dirname "$0")/../lib/pod_runner.sh"
 require_ground
@@ -148,6 +151,100 @@ run_variant() {
   fi
 }
 
+# The patched Deployment's annotation example.com/patched in NAMESPACE.
+patched_annotation() {
+  kubectl -n "$1" get deployment flux-reconciler -o jsonpath='{.metadata.annotations.example\.com/patched}'
+}
+
+# A kustomization.yaml for the bootstrap folder that patches the reconciler's Deployment with the
+# annotation example.com/patched: VALUE.
+override_with_annotation() {
+  cat <<OVERRIDE
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+resources:
+  - gotk-components.yaml
+  - gotk-sync.yaml
+patches:
+  - target:
+      kind: Deployment
+      name: flux-reconciler
+    patch: |
+      apiVersion: apps/v1
+      kind: Deployment
+      metadata:
+        name: flux-reconciler
+        annotations:
+          example.com/patched: "$1"
+OVERRIDE
+}
+
+# kustomization_override replaces kustomization.yaml in Git, its patch reaches the cluster through
+# the reconciler (which puts it back when removed by hand), and a changed override is committed and
+# applied.
+run_kustomization_override() {
+  local name=$1 namespace=$2 variant=ssh value
+  for value in first second; do
+    export TF_VAR_kustomization_override
+    TF_VAR_kustomization_override=$(override_with_annotation "$value")
+    expect "$variant: apply with a kustomization_override ($value)" tofu apply -auto-approve -input=false -no-color
+    expect_equal "$variant: kustomization.yaml in Git is the override ($value)" "$TF_VAR_kustomization_override" \
+      "$(ground read "$name" main "clusters/test/$namespace/kustomization.yaml")"
+    expect_synced "$variant: after the override ($value)" "$namespace" "$name" main
+    expect_equal "$variant: the override's patch is on the Deployment ($value)" "$value" "$(patched_annotation "$namespace")"
+    expect_no_changes "$variant: after the override ($value) a plan has nothing to do"
+  done
+  expect "$variant: the patched annotation is removed by hand" \
+    kubectl -n "$namespace" annotate deployment flux-reconciler example.com/patched-
+  expect "$variant: a reconcile" flux reconcile kustomization "$namespace" -n "$namespace" --with-source --timeout=1m
+  expect_equal "$variant: the reconciler applied the patch again" second "$(patched_annotation "$namespace")"
+  unset TF_VAR_kustomization_override
+  expect "$variant: apply without the override" tofu apply -auto-approve -input=false -no-color
+  local generated
+  generated=$(ground read "$name" main "clusters/test/$namespace/kustomization.yaml")
+  if ! grep -q gotk-sync.yaml <<<"$generated" || grep -q patches <<<"$generated"; then
+    fail "$variant: kustomization.yaml is not the generated one again: $generated"
+  fi
+  echo "ok: $variant: kustomization.yaml is the generated one again"
+  expect_synced "$variant: after removing the override" "$namespace" "$name" main
+}
+
+# registry_credentials: a dockerconfigjson Secret named image_pull_secret for the registry's host in
+# the cluster, the Deployment pulls with it, nothing of it in Git or in tofu's output; new
+# credentials reach the Secret.
+run_registry_credentials() {
+  local name=$1 namespace=$2 variant=ssh password output attempt
+  export TF_VAR_image_pull_secret=registry-pull TF_VAR_registry_credentials
+  for attempt in 1 2; do
+    password=registry-$(suffix)
+    TF_VAR_registry_credentials=robot:$password
+    output=$(tofu apply -auto-approve -input=false -no-color 2>&1) || { echo "$output" >&2; fail "$variant: apply with registry_credentials ($attempt)"; }
+    if grep -q "$password" <<<"$output"; then fail "$variant: tofu printed the registry password"; fi
+    echo "ok: $variant: apply with registry_credentials ($attempt), the password not printed"
+    expect_equal "$variant: the pull Secret's type ($attempt)" kubernetes.io/dockerconfigjson \
+      "$(kubectl -n "$namespace" get secret registry-pull -o jsonpath='{.type}')"
+    expect_equal "$variant: the pull Secret holds the credentials for ghcr.io ($attempt)" "robot:$password" \
+      "$(kubectl -n "$namespace" get secret registry-pull -o jsonpath='{.data.\.dockerconfigjson}' | base64 -d |
+        jq -r '.auths["ghcr.io"] | .username + ":" + .password')"
+    expect_equal "$variant: the Deployment pulls with the Secret ($attempt)" registry-pull \
+      "$(kubectl -n "$namespace" get deployment flux-reconciler -o jsonpath='{.spec.template.spec.imagePullSecrets[*].name}')"
+    if git --git-dir "$FLUXCPP_GROUND/git/repos/$name.git" log -p --all | grep -q -e "$password" -e dockerconfigjson; then
+      fail "$variant: the registry credentials are in Git"
+    fi
+    echo "ok: $variant: the registry credentials are not in Git ($attempt)"
+    expect_synced "$variant: with registry_credentials ($attempt)" "$namespace" "$name" main
+    expect_no_changes "$variant: with registry_credentials ($attempt) a plan has nothing to do"
+  done
+  expect "$variant: the pull Secret is deleted in the cluster" kubectl -n "$namespace" delete secret registry-pull
+  expect_diff "$variant: a missing pull Secret shows as a diff"
+  grep -q 'Registry credentials out of date' <<<"$plan_output" || fail "$variant: the plan does not say why"
+  expect "$variant: apply restores the pull Secret" tofu apply -auto-approve -input=false -no-color
+  expect_equal "$variant: the restored pull Secret holds the credentials" "robot:$password" \
+    "$(kubectl -n "$namespace" get secret registry-pull -o jsonpath='{.data.\.dockerconfigjson}' | base64 -d |
+      jq -r '.auths["ghcr.io"] | .username + ":" + .password')"
+  expect_no_changes "$variant: after restoring the pull Secret a plan has nothing to do"
+}
+
 # A new interval reaches the GitRepository (the Kustomization keeps Flux's fixed 10m0s, as `flux
 # bootstrap` writes it) (a new branch: see below); destroy with
 # keep_namespace and without delete_git_manifests keeps both; a second bootstrap into the kept
@@ -160,22 +257,24 @@ run_ssh_updates_and_destroy() {
   expect_no_changes "$variant: after the new interval a plan has nothing to do" -var interval=3m0s
   export TF_VAR_interval=3m0s
 
-  # A new branch: known broken, so not run yet. The reconciler's Kustomization re-applies its last
-  # artifact (from the old branch, whose gotk-sync.yaml names it) whenever its GitRepository
-  # changes, not only when the artifact's revision changes as Flux's kustomize-controller does, and
-  # so puts the old branch back after the bootstrap applied the new one. Run it once that is fixed:
-  # FLUXCPP_TEST_BRANCH_SWITCH=1.
-  local branch=main
-  if [[ ${FLUXCPP_TEST_BRANCH_SWITCH:-0} == 1 ]]; then
-    git --git-dir "$FLUXCPP_GROUND/git/repos/$name.git" branch other main
-    expect "$variant: apply with a new branch" tofu apply -auto-approve -input=false -no-color -var branch=other
-    expect_equal "$variant: the GitRepository follows the new branch" other "$(gitrepository "$namespace" '{.spec.ref.branch}')"
-    expect "$variant: the files are on the new branch" ground read "$name" other "clusters/test/$namespace/gotk-sync.yaml"
-    expect_synced "$variant: after the new branch" "$namespace" "$name" other
-    expect_no_changes "$variant: after the new branch a plan has nothing to do" -var branch=other
-    export TF_VAR_branch=other
-    branch=other
-  fi
+  run_kustomization_override "$name" "$namespace"
+  run_registry_credentials "$name" "$namespace"
+
+  # A new branch (created from main, so it starts with main's gotk-sync.yaml): the files are
+  # committed to it, the in-cluster GitRepository follows it and the reconciler applies its head.
+  local branch=other
+  git --git-dir "$FLUXCPP_GROUND/git/repos/$name.git" branch other main
+  expect "$variant: apply with a new branch" tofu apply -auto-approve -input=false -no-color -var branch=other
+  expect_equal "$variant: the GitRepository follows the new branch" other "$(gitrepository "$namespace" '{.spec.ref.branch}')"
+  grep -q 'branch: other' <<<"$(ground read "$name" other "clusters/test/$namespace/gotk-sync.yaml")" ||
+    fail "$variant: gotk-sync.yaml on the new branch does not follow it"
+  echo "ok: $variant: the files on the new branch follow it"
+  expect_synced "$variant: after the new branch" "$namespace" "$name" other
+  expect_no_changes "$variant: after the new branch a plan has nothing to do" -var branch=other
+  # The reconciler applies the new branch's gotk-sync.yaml from now on, which names the new branch.
+  expect "$variant: a reconcile from the new branch" flux reconcile kustomization "$namespace" -n "$namespace" --with-source --timeout=1m
+  expect_equal "$variant: the GitRepository still follows the new branch" other "$(gitrepository "$namespace" '{.spec.ref.branch}')"
+  export TF_VAR_branch=other
 
   expect "$variant: apply keep_namespace and no delete_git_manifests" \
     tofu apply -auto-approve -input=false -no-color -var keep_namespace=true -var delete_git_manifests=false
@@ -195,7 +294,7 @@ run_ssh_updates_and_destroy() {
     fail "$variant: the bootstrap files are still in Git"
   fi
   echo "ok: $variant: the bootstrap files are removed from Git"
-  unset TF_VAR_interval TF_VAR_branch
+  unset TF_VAR_interval TF_VAR_branch TF_VAR_image_pull_secret TF_VAR_registry_credentials
 }
 
 # Credentials changed in the cluster are put back; a new path moves the files and the Kustomization;
@@ -211,15 +310,49 @@ run_https_updates_and_destroy() {
     "$(kubectl -n "$namespace" get secret flux-system -o jsonpath='{.data.password}' | base64 -d)"
   expect_no_changes "$variant: after updating the Secret a plan has nothing to do"
 
+  # A new path of a live bootstrap: the reconciler's Deployment must never go missing (watched
+  # every 0.2s during the apply; its uid is the same after), and the move must not wait for the
+  # GitRepository's interval (2m0s here).
+  local uid watch=$scratch/watch-$namespace started moved
+  uid=$(kubectl -n "$namespace" get deployment flux-reconciler -o jsonpath='{.metadata.uid}')
+  (
+    while [[ ! -f $watch.stop ]]; do
+      kubectl -n "$namespace" get deployment flux-reconciler -o jsonpath='{.metadata.uid}{"\n"}' 2>/dev/null || echo missing
+      sleep 0.2
+    done
+  ) >"$watch" &
+  local watcher=$!
+  started=$SECONDS
   expect "$variant: apply with a new path" tofu apply -auto-approve -input=false -no-color -var path=clusters/moved
+  moved=$((SECONDS - started))
+  touch "$watch.stop"
+  wait "$watcher"
+  echo "ok: $variant: the move took ${moved}s ($(wc -l <"$watch") looks at the Deployment)"
+  ((moved < 60)) || fail "$variant: the move took ${moved}s, not well within the interval of 2m0s"
+  if grep -qv "^$uid\$" "$watch"; then
+    sort "$watch" | uniq -c >&2
+    fail "$variant: the reconciler's Deployment went missing or was replaced during the move"
+  fi
+  echo "ok: $variant: the reconciler's Deployment was there throughout the move"
   expect "$variant: the files are at the new path" ground read "$name" main "clusters/moved/$namespace/gotk-sync.yaml"
   if ground read "$name" main "clusters/test/$namespace/gotk-sync.yaml" >/dev/null 2>&1; then
     fail "$variant: the files at the old path are still in Git"
   fi
   echo "ok: $variant: the files at the old path are removed"
   expect_equal "$variant: the Kustomization builds the new path" ./clusters/moved "$(kustomization "$namespace" '{.spec.path}')"
-  # The reconciler applied the commit that moved the files; the next one only removed the old ones.
-  expect_synced "$variant: after the move" "$namespace" "$name" main main~1
+  # The bootstrap waited until the reconciler applied the commit that removed the old files.
+  expect_synced "$variant: after the move" "$namespace" "$name" main
+  expect "$variant: the Deployment is in the Kustomization's inventory" bash -c \
+    "kubectl -n $namespace get kustomizations.kustomize.toolkit.fluxcd.io $namespace -o jsonpath='{.status.inventory.entries[*].id}' |
+     grep -qw ${namespace}_flux-reconciler_apps_Deployment"
+  # The reconcile requests were handled once: the GitRepository does not change any more.
+  local handled requested version
+  requested=$(gitrepository "$namespace" '{.metadata.annotations.reconcile\.fluxcd\.io/requestedAt}')
+  handled=$(gitrepository "$namespace" '{.status.lastHandledReconcileAt}')
+  [[ -n $requested && $requested == "$handled" ]] || fail "$variant: the reconcile request '$requested' is not handled ('$handled')"
+  version=$(gitrepository "$namespace" '{.metadata.resourceVersion}')
+  sleep 5
+  expect_equal "$variant: the GitRepository is not reconciled in a loop" "$version" "$(gitrepository "$namespace" '{.metadata.resourceVersion}')"
   expect_no_changes "$variant: after the move a plan has nothing to do" -var path=clusters/moved
   # Deleting the namespace under a running reconciler leaves it Terminating on the Flux finalizers
   # once the reconciler's own Pod is gone (as with Flux); the namespace is removed the way
@@ -269,6 +402,48 @@ run_failures() {
   export TF_VAR_url=ssh://git@127.0.0.1:$port/$name.git
   export TF_VAR_private_key_file=$GIT_SSH_KEY TF_VAR_known_hosts_file=$GIT_KNOWN_HOSTS
   expect_clean_failure "unreachable Git host" "127.0.0.1:$port|connect|refused|unreachable" "$namespace" "$name"
+
+  # A host that never answers a connection request, made locally: a listener that never accepts
+  # and whose one-slot queue is already full, so the kernel drops further SYNs (no refusal); and one
+  # that accepts but never speaks. Both must fail within the bootstrap's connect bound (30s), not
+  # the kernel's connect timeout (minutes) or never.
+  local silent_port black_hole_port helper
+  black_hole_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  silent_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 - "$black_hole_port" "$silent_port" <<'SERVERS' &
+import socket, sys, time
+black_hole = socket.socket()
+black_hole.bind(("127.0.0.1", int(sys.argv[1])))
+black_hole.listen(0)
+fillers = []
+for _ in range(3):  # fill the accept queue; never accept
+    filler = socket.socket()
+    filler.setblocking(False)
+    try:
+        filler.connect(("127.0.0.1", int(sys.argv[1])))
+    except BlockingIOError:
+        pass
+    fillers.append(filler)
+silent = socket.socket()
+silent.bind(("127.0.0.1", int(sys.argv[2])))
+silent.listen(8)
+accepted = []
+silent.settimeout(1)
+deadline = time.time() + 240
+while time.time() < deadline:
+    try:
+        accepted.append(silent.accept()[0])  # and never say a word
+    except socket.timeout:
+        pass
+SERVERS
+  helper=$!
+  sleep 1
+  export TF_VAR_url=ssh://git@127.0.0.1:$black_hole_port/$name.git
+  expect_clean_failure "a Git host that never answers" "connection request|no answer|answer within" "$namespace" "$name"
+  export TF_VAR_url=ssh://git@127.0.0.1:$silent_port/$name.git
+  expect_clean_failure "a Git host that accepts but never speaks" "accepted but|sent nothing|server sent" "$namespace" "$name"
+  kill "$helper" 2>/dev/null || true
+  wait "$helper" 2>/dev/null || true
 }
 
 run_variant ssh

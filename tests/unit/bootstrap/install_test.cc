@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <set>
 
+#include "absl/strings/match.h"
 #include "bootstrap/manifests.h"
 #include "lib/manifest/yaml.h"
 #include "tests/unit/bootstrap/golden.h"
@@ -63,6 +64,8 @@ TEST_CASE("the install set holds every object of the bootstrap layout") {
                      "ClusterRole/crd-controller-flux-system",
                      "ClusterRoleBinding/crd-controller-flux-system",
                      "ClusterRoleBinding/cluster-reconciler-flux-system",
+                     "ClusterRole/flux-edit-flux-system",
+                     "ClusterRole/flux-view-flux-system",
                      "Service/flux-reconciler",
                      "Deployment/flux-reconciler",
                  });
@@ -89,6 +92,43 @@ TEST_CASE("the namespace warns about pods that are not restricted") {
   const Object& ns = Find(objects, "Namespace", "flux-system");
   CHECK(ns.Label("pod-security.kubernetes.io/warn") == "restricted");
   CHECK(ns.Label("pod-security.kubernetes.io/warn-version") == "latest");
+}
+
+TEST_CASE("flux-edit and flux-view aggregate into the built-in roles as Flux's do") {
+  InstallOptions options;
+  options.namespace_name = "tenant-a";
+  std::vector<Object> objects = Install(options);
+  const Json groups = {"notification.toolkit.fluxcd.io", "source.toolkit.fluxcd.io",
+                       "source.extensions.fluxcd.io",    "helm.toolkit.fluxcd.io",
+                       "image.toolkit.fluxcd.io",        "kustomize.toolkit.fluxcd.io"};
+  struct Expected {
+    const char* name;
+    std::vector<std::string> aggregate_to;
+    Json verbs;
+  };
+  for (const Expected& expected :
+       {Expected{"flux-edit-tenant-a",
+                 {"admin", "edit"},
+                 {"create", "delete", "deletecollection", "patch", "update"}},
+        Expected{"flux-view-tenant-a", {"admin", "edit", "view"}, {"get", "list", "watch"}}}) {
+    INFO(expected.name);
+    const Object& role = Find(objects, "ClusterRole", expected.name);
+    std::vector<std::string> aggregated;
+    for (const auto& [key, value] : role.Labels()) {
+      if (absl::StartsWith(key, "rbac.authorization.k8s.io/aggregate-to-")) {
+        CHECK(value == "true");
+        aggregated.push_back(
+            key.substr(std::string("rbac.authorization.k8s.io/aggregate-to-").size()));
+      }
+    }
+    CHECK(aggregated == expected.aggregate_to);  // Labels() is a sorted map
+    CHECK(role.Label(kInstanceLabel) == "tenant-a");
+    REQUIRE(role.json()["rules"].size() == 1);
+    const Json& rule = role.json()["rules"][0];
+    CHECK(rule["apiGroups"] == groups);
+    CHECK(rule["resources"] == Json::array({"*"}));
+    CHECK(rule["verbs"] == expected.verbs);
+  }
 }
 
 TEST_CASE("cluster-scoped names carry the namespace so two installs do not collide") {

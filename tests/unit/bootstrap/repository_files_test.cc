@@ -64,7 +64,7 @@ TEST_CASE("the files hold the generated objects with a header on the components"
 
   auto objects = manifest::ReadObjects(components, "gotk-components.yaml");
   REQUIRE(objects.ok());
-  CHECK(objects->size() == 13);
+  CHECK(objects->size() == 15);
 }
 
 TEST_CASE("the same options give byte-identical files") {

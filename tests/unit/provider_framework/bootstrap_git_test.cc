@@ -245,6 +245,35 @@ TEST_CASE("flux_bootstrap_git: registry_credentials needs image_pull_secret") {
       "image_pull_secret"));
 }
 
+TEST_CASE("flux_bootstrap_git: kustomization_override and registry_credentials are checked") {
+  auto provider = MakeProvider();
+  const protocol::Resource& resource = *provider->FindResource("flux_bootstrap_git");
+  const Value pull_secret = Value::String("registry-pull");
+  protocol::Diagnostics wrong_form = resource.ValidateConfig(Object(
+      resource.schema().block, {{"image_pull_secret", pull_secret},
+                                {"registry_credentials", Value::String("no-colon-s3cret")}}));
+  CHECK(HasError(wrong_form, "user:password"));
+  for (const protocol::Diagnostic& diagnostic : wrong_form) {
+    CHECK(diagnostic.detail.find("s3cret") == std::string::npos);
+  }
+  CHECK(resource
+            .ValidateConfig(Object(resource.schema().block,
+                                   {{"image_pull_secret", pull_secret},
+                                    {"registry_credentials", Value::String("robot:s3cret")}}))
+            .empty());
+  CHECK(HasError(
+      resource.ValidateConfig(Object(
+          resource.schema().block,
+          {{"kustomization_override", Value::String("resources:\n  - gotk-components.yaml\n")}})),
+      "gotk-sync.yaml is missing"));
+  CHECK(resource
+            .ValidateConfig(Object(
+                resource.schema().block,
+                {{"kustomization_override",
+                  Value::String("resources:\n  - gotk-components.yaml\n  - gotk-sync.yaml\n")}}))
+            .empty());
+}
+
 TEST_CASE("flux_bootstrap_git: an unknown provider git block leaves repository_files unknown") {
   auto provider = MakeProvider();
   Config config{.git = {{"url", Value::Unknown(Type::String())}}};

@@ -24,6 +24,16 @@ variable "keep_namespace" {
 variable "delete_git_manifests" {
   default = true
 }
+variable "kustomization_override" {
+  default = null
+}
+variable "image_pull_secret" {
+  default = null
+}
+variable "registry_credentials" {
+  default   = null
+  sensitive = true
+}
 
 # The cluster's settings are known only once this resource is applied: the provider is
 # configured lazily.
@@ -52,6 +62,10 @@ resource "flux_bootstrap_git" "this" {
   interval             = var.interval
   keep_namespace       = var.keep_namespace
   delete_git_manifests = var.delete_git_manifests
+  # Both null unless a step of the test sets them.
+  kustomization_override = var.kustomization_override
+  image_pull_secret      = var.image_pull_secret
+  registry_credentials   = var.registry_credentials
   timeouts = {
     create = "3m"
   }
