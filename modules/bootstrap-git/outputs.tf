@@ -27,3 +27,8 @@ output "branch" {
   description = "Branch the cluster syncs from."
   value       = var.branch
 }
+
+output "revision" {
+  description = "Flux revision (<branch>@sha1:<commit>) of the commit the last apply pushed or found the bootstrap files in."
+  value       = flux_bootstrap_git.this.revision
+}

@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "bootstrap/bootstrap.h"
+#include "bootstrap/workflow.h"
 #include "lib/git/repository.h"
 #include "lib/kube/errors.h"
 #include "provider/flux/attributes.h"
@@ -71,7 +72,9 @@ std::map<std::string, std::string> FilesOf(const Value& value) {
 // Whether every input of the bootstrap is known (all but the computed attributes).
 bool InputsKnown(const Value& model) {
   for (const auto& [name, value] : model.Entries()) {
-    if (name == "id" || name == "repository_files" || name == "timeouts") continue;
+    if (name == "id" || name == "repository_files" || name == "revision" || name == "timeouts") {
+      continue;
+    }
     if (!value.IsWhollyKnown()) return false;
   }
   return true;
@@ -247,6 +250,21 @@ class BootstrapGit final : public framework::Resource {
   }
 
   void ModifyPlan(framework::PlanContext& context) const override {
+    PlanFiles(context);
+    // The revision stays what the last apply pushed while nothing is to be applied; an apply
+    // pushes (or finds) a new head, known only then.
+    const Value unknown_revision = Value::Unknown(Type::String());
+    if (context.IsCreate()) {
+      context.planned = WithAttribute(context.planned, "revision", unknown_revision);
+      return;
+    }
+    const Value prior_revision = AttributeOf(context.prior, "revision");
+    const Value unchanged = WithAttribute(context.planned, "revision", prior_revision);
+    context.planned = WithAttribute(context.planned, "revision",
+                                    unchanged == context.prior ? prior_revision : unknown_revision);
+  }
+
+  void PlanFiles(framework::PlanContext& context) const {
     Value planned = context.planned;
     if (auto namespace_name = StringAttribute(planned, "namespace")) {
       planned = WithAttribute(planned, "id", Value::String(*namespace_name));
@@ -411,6 +429,10 @@ class BootstrapGit final : public framework::Resource {
       }
     }
     state = WithAttribute(state, "repository_files", FilesValue(files));
+    if (imported && head->has_value()) {
+      state = WithAttribute(state, "revision",
+                            Value::String(bootstrap::BranchRevision(git->branch, **head)));
+    }
     context.state = std::move(state);
   }
 
@@ -470,6 +492,7 @@ class BootstrapGit final : public framework::Resource {
     if (!AttributeOf(state, "repository_files").IsKnown()) {
       state = WithAttribute(state, "repository_files", FilesValue(result->repository_files));
     }
+    state = WithAttribute(state, "revision", Value::String(result->revision));
     context.state = std::move(state);
     context.private_data = result->commit;
     return true;
@@ -681,6 +704,14 @@ class BootstrapGit final : public framework::Resource {
         Attribute{.name = "repository_files",
                   .type = Type::Map(Type::String()),
                   .description = "The bootstrap files in Git, path → content.",
+                  .computed = true},
+        Attribute{.name = "revision",
+                  .type = Type::String(),
+                  .description = "Flux's revision (`<branch>@sha1:<commit>`) of the branch head "
+                                 "the last create or update pushed or found the bootstrap files "
+                                 "in; unchanged by refreshes, so later commits of others do not "
+                                 "show as changes. fluxcpp only: the Go provider has no such "
+                                 "attribute.",
                   .computed = true},
         OptionalAttribute("toleration_keys", Type::Set(Type::String()), "Taint keys tolerated."),
         DefaultedAttribute("version", Value::String(install.version),

@@ -86,6 +86,10 @@ run "bootstraps_the_cluster" {
     error_message = "gotk-sync.yaml does not make the Kustomization build ./${var.path}"
   }
   assert {
+    condition     = can(regex("^main@sha1:[0-9a-f]{40}$", output.revision))
+    error_message = "revision is ${output.revision}, not main@sha1:<commit>"
+  }
+  assert {
     condition     = output.bootstrap_path == "${var.path}/${var.namespace}"
     error_message = "bootstrap_path is ${output.bootstrap_path}"
   }

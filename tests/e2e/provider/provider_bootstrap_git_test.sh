@@ -42,6 +42,9 @@ delete_in_git() {
 }
 
 flux_object() { kubectl -n "$1" get "$2.$3" "$1" -o jsonpath="$4"; }
+state_revision() {
+  tofu show -json | jq -r '.values.root_module.resources[] | select(.type == "flux_bootstrap_git") | .values.revision'
+}
 gitrepository() { flux_object "$1" gitrepositories source.toolkit.fluxcd.io "$2"; }
 kustomization() { flux_object "$1" kustomizations kustomize.toolkit.fluxcd.io "$2"; }
 ready='{.status.conditions[?(@.type=="Ready")].status}'
@@ -105,6 +108,8 @@ run_variant() {
   expect_synced "$variant: after the bootstrap" "$namespace" "$name" main
   expect_equal "$variant: the state's id is the namespace" "$namespace" \
     "$(tofu show -json | jq -r '.values.root_module.resources[] | select(.type == "flux_bootstrap_git") | .values.id')"
+  expect_equal "$variant: the state's revision is the pushed head" \
+    "main@sha1:$(git --git-dir "$FLUXCPP_GROUND/git/repos/$name.git" rev-parse main)" "$(state_revision)"
   expect "$variant: Flux's CLI sees the Kustomization Ready" bash -c \
     "flux get kustomizations -n $namespace --no-header | grep -qw True"
   expect_no_changes "$variant: a second plan has nothing to do"
@@ -120,6 +125,8 @@ run_variant() {
     expect "$variant: apply after import" tofu apply -auto-approve -input=false -no-color
   fi
   expect_no_changes "$variant: a plan after import has nothing to do"
+  expect_equal "$variant: import reads the revision from the branch head" \
+    "main@sha1:$(git --git-dir "$FLUXCPP_GROUND/git/repos/$name.git" rev-parse main)" "$(state_revision)"
 
   delete_in_git "$name" "clusters/test/$namespace/gotk-sync.yaml"
   expect_diff "$variant: a file deleted in Git shows as a diff"
@@ -270,6 +277,8 @@ run_ssh_updates_and_destroy() {
     fail "$variant: gotk-sync.yaml on the new branch does not follow it"
   echo "ok: $variant: the files on the new branch follow it"
   expect_synced "$variant: after the new branch" "$namespace" "$name" other
+  expect_equal "$variant: the revision follows the new branch" \
+    "other@sha1:$(git --git-dir "$FLUXCPP_GROUND/git/repos/$name.git" rev-parse other)" "$(state_revision)"
   expect_no_changes "$variant: after the new branch a plan has nothing to do" -var branch=other
   # The reconciler applies the new branch's gotk-sync.yaml from now on, which names the new branch.
   expect "$variant: a reconcile from the new branch" flux reconcile kustomization "$namespace" -n "$namespace" --with-source --timeout=1m
