@@ -154,9 +154,18 @@ absl::StatusOr<Client::ObjectPath> Client::PathFor(const Object& object) {
   return PathFor(object.Gvk(), object.Namespace(), object.Name());
 }
 
-absl::StatusOr<Object> Client::SendForObject(const HttpRequest& request, const std::string& what) {
+absl::StatusOr<Object> Client::SendForObject(HttpRequest request, const std::string& what,
+                                             bool holds_secret) {
   auto response = transport_->Send(request);
+  if (holds_secret) OPENSSL_cleanse(request.body.data(), request.body.size());
   if (!response.ok()) return WithContext(response.status(), what);
+  struct Wiper {
+    std::string& body;
+    bool active;
+    ~Wiper() {
+      if (active) OPENSSL_cleanse(body.data(), body.size());
+    }
+  } wiper{response->body, holds_secret};
   if (response->status < 200 || response->status > 299) {
     return ErrorFromResponse(response->status, response->body, what);
   }
@@ -260,25 +269,8 @@ absl::StatusOr<Object> Client::Apply(const Object& object, const ApplyOptions& o
                       .body = object.json().dump(),
                       .content_type = "application/apply-patch+yaml",
                       .idempotent = true};
-  // A Secret's body and the server's answer carry its values in clear: both are wiped once sent
-  // and parsed. The Object returned is the caller's to wipe.
-  if (object.Kind() != "Secret" || !object.Gvk().group.empty()) {
-    return SendForObject(request, what);
-  }
-  auto response = transport_->Send(request);
-  OPENSSL_cleanse(request.body.data(), request.body.size());
-  if (!response.ok()) return WithContext(response.status(), what);
-  struct Wiper {
-    std::string& body;
-    ~Wiper() { OPENSSL_cleanse(body.data(), body.size()); }
-  } wiper{response->body};
-  if (response->status < 200 || response->status > 299) {
-    return ErrorFromResponse(response->status, response->body, what);
-  }
-  Json body = Json::parse(response->body, nullptr, false);
-  if (body.is_discarded())
-    return absl::InternalError(what + ": the server answered with invalid JSON");
-  return Object(std::move(body));
+  return SendForObject(std::move(request), what,
+                       /*holds_secret=*/object.Kind() == "Secret" && object.Gvk().group.empty());
 }
 
 absl::Status Client::Delete(const GroupVersionKind& gvk, const std::string& namespace_name,

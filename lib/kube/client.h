@@ -147,7 +147,10 @@ class Client {
   absl::StatusOr<ObjectPath> PathFor(const GroupVersionKind& gvk, const std::string& namespace_name,
                                      const std::string& name);
   absl::StatusOr<ObjectPath> PathFor(const Object& object);
-  absl::StatusOr<Object> SendForObject(const HttpRequest& request, const std::string& what);
+  // `holds_secret`: the request and the answer carry a Secret's values in clear; both bodies are
+  // wiped once sent and parsed (the Object returned is the caller's to wipe).
+  absl::StatusOr<Object> SendForObject(HttpRequest request, const std::string& what,
+                                       bool holds_secret = false);
   // Sends the object as the body to its collection (create) or its own path plus `suffix`.
   absl::StatusOr<Object> SendObject(const Object& object, const std::string& method,
                                     bool to_collection, const std::string& suffix,

@@ -19,7 +19,8 @@ bool FitsLiteralBlock(const std::string& text) {
 }
 
 void EmitString(YAML::Emitter& out, const std::string& text) {
-  if (text.find('\n') != std::string::npos) {
+  // A carriage return is a line break to YAML as well: written raw, it would end the scalar.
+  if (text.find_first_of("\n\r") != std::string::npos) {
     out << (FitsLiteralBlock(text) ? YAML::Literal : YAML::DoubleQuoted) << text;
   } else if (NeedsQuotes(text)) {
     out << YAML::DoubleQuoted << text;

@@ -162,6 +162,18 @@ protocol::Diagnostics ValidateProviderConfig(const Value& config) {
   const Value url_value = AttributeOf(git, "url");
   const Value ssh = AttributeOf(git, "ssh");
   const Value http = AttributeOf(git, "http");
+  // As in the Go provider, signing needs the key ring; the other two alone sign nothing.
+  const Value key_ring = AttributeOf(git, "gpg_key_ring");
+  if (key_ring.IsKnown() && key_ring.IsNull()) {
+    for (const char* name : {"gpg_key_id", "gpg_passphrase"}) {
+      if (IsSet(git, name)) {
+        diagnostics.push_back(protocol::WarningDiagnostic(
+            "Commits are not signed",
+            Cat("git.", name, " has no effect without git.gpg_key_ring: commits are not signed."),
+            git_path.Attribute(name)));
+      }
+    }
+  }
   if (std::optional<std::string> key_id = StringAttribute(git, "gpg_key_id")) {
     std::string id = *key_id;
     if (id.rfind("0x", 0) == 0) id = id.substr(2);

@@ -10,6 +10,7 @@
 namespace fluxcpp::git {
 namespace {
 
+using fluxcpp::testing::CommitAndPush;
 using fluxcpp::testing::GroundTokenAuth;
 using fluxcpp::testing::NewGroundRepository;
 using fluxcpp::testing::RunGround;
@@ -22,20 +23,14 @@ TEST_CASE("clone, push, fetch and ls-remote with a bearer token") {
                                  {.auth = GroundTokenAuth()});
   INFO(clone.status().ToString());
   REQUIRE(clone.ok());
-  REQUIRE((*clone)->WriteFile("token.txt", "token\n").ok());
-  REQUIRE((*clone)
-              ->Commit({.author_name = "Flux", .author_email = "flux@example.com", .message = "m"})
-              .ok());
-  auto pushed = (*clone)->Push();
-  INFO(pushed.status().ToString());
-  REQUIRE(pushed.ok());
-  CHECK(RunGround({"read", repository.name, "main", "token.txt"}) == "token\n");
+  const std::string pushed = CommitAndPush(**clone, "token.txt");
+  CHECK(RunGround({"read", repository.name, "main", "token.txt"}) == "token.txt\n");
   auto fetched = (*clone)->Fetch();
   REQUIRE(fetched.ok());
-  CHECK(*fetched == pushed->sha);
+  CHECK(*fetched == pushed);
   auto listed = LsRemote(repository.token_url, "main", GroundTokenAuth());
   REQUIRE(listed.ok());
-  CHECK(*listed == pushed->sha);
+  CHECK(*listed == pushed);
   CHECK(CheckPushAccess(repository.token_url, GroundTokenAuth()).ok());
 }
 

@@ -87,4 +87,16 @@ git::AuthOptions GroundMtlsAuth() {
   return auth;
 }
 
+std::string CommitAndPush(git::Repository& repository, const std::string& file) {
+  REQUIRE(repository.WriteFile(file, file + "\n").ok());
+  auto commit = repository.Commit(
+      {.author_name = "Flux", .author_email = "flux@example.com", .message = "Add " + file});
+  INFO(commit.status().ToString());
+  REQUIRE(commit.ok());
+  auto pushed = repository.Push();
+  INFO(pushed.status().ToString());
+  REQUIRE(pushed.ok());
+  return pushed->sha;
+}
+
 }  // namespace fluxcpp::testing

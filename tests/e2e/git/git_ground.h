@@ -5,6 +5,7 @@
 #include <string>
 
 #include "lib/git/auth.h"
+#include "lib/git/repository.h"
 #include "tests/e2e/support/ground.h"
 
 namespace fluxcpp::testing {
@@ -34,5 +35,9 @@ git::AuthOptions GroundMtlsAuth();
 // A variable of the ground's environment; fails the test when it is missing.
 std::string GroundEnv(const char* name);
 std::string ReadTextFile(const std::string& path);
+
+// Writes `file` (its content is its name and a newline), commits and pushes it; returns the pushed
+// commit. Fails the test on any error.
+std::string CommitAndPush(git::Repository& repository, const std::string& file);
 
 }  // namespace fluxcpp::testing

@@ -11,6 +11,7 @@
 namespace fluxcpp::git {
 namespace {
 
+using fluxcpp::testing::CommitAndPush;
 using fluxcpp::testing::GroundEnv;
 using fluxcpp::testing::GroundHttpsAuth;
 using fluxcpp::testing::NewGroundRepository;
@@ -18,19 +19,6 @@ using fluxcpp::testing::ReadTextFile;
 using fluxcpp::testing::RunGround;
 using fluxcpp::testing::ScratchDirectory;
 using fluxcpp::testing::Shell;
-
-// Writes `file`, commits and pushes it; returns the pushed commit.
-std::string CommitAndPush(Repository& repository, const std::string& file) {
-  REQUIRE(repository.WriteFile(file, file + "\n").ok());
-  auto commit = repository.Commit(
-      {.author_name = "Flux", .author_email = "flux@example.com", .message = "Add " + file});
-  INFO(commit.status().ToString());
-  REQUIRE(commit.ok());
-  auto pushed = repository.Push();
-  INFO(pushed.status().ToString());
-  REQUIRE(pushed.ok());
-  return pushed->sha;
-}
 
 void CheckHoldsNoSecret(const absl::Status& status, const std::vector<std::string>& secrets) {
   for (const std::string& secret : secrets) {

@@ -12,6 +12,7 @@
 namespace fluxcpp::git {
 namespace {
 
+using fluxcpp::testing::CommitAndPush;
 using fluxcpp::testing::GroundEnv;
 using fluxcpp::testing::GroundMtlsAuth;
 using fluxcpp::testing::NewGroundRepository;
@@ -19,18 +20,6 @@ using fluxcpp::testing::ReadTextFile;
 using fluxcpp::testing::RunGround;
 using fluxcpp::testing::ScratchDirectory;
 using fluxcpp::testing::Shell;
-
-std::string CommitAndPush(Repository& repository, const std::string& file) {
-  REQUIRE(repository.WriteFile(file, file + "\n").ok());
-  auto commit = repository.Commit(
-      {.author_name = "Flux", .author_email = "flux@example.com", .message = "Add " + file});
-  INFO(commit.status().ToString());
-  REQUIRE(commit.ok());
-  auto pushed = repository.Push();
-  INFO(pushed.status().ToString());
-  REQUIRE(pushed.ok());
-  return pushed->sha;
-}
 
 TEST_CASE("clone, push, fetch and ls-remote with a TLS client certificate") {
   auto repository = NewGroundRepository("mtls-push");

@@ -11,6 +11,7 @@
 namespace fluxcpp::git {
 namespace {
 
+using fluxcpp::testing::CommitAndPush;
 using fluxcpp::testing::GroundEnv;
 using fluxcpp::testing::NewGroundRepository;
 using fluxcpp::testing::ReadTextFile;
@@ -28,18 +29,12 @@ TEST_CASE("a repository that moved is cloned, pushed and listed through the redi
   auto clone = Repository::Clone(moved_url, scratch.path() + "/tree", {.auth = auth});
   INFO(clone.status().ToString());
   REQUIRE(clone.ok());
-  REQUIRE((*clone)->WriteFile("moved.txt", "moved\n").ok());
-  REQUIRE((*clone)
-              ->Commit({.author_name = "Flux", .author_email = "flux@example.com", .message = "m"})
-              .ok());
-  auto pushed = (*clone)->Push();
-  INFO(pushed.status().ToString());
-  REQUIRE(pushed.ok());
-  CHECK(RunGround({"read", repository.name, "main", "moved.txt"}) == "moved\n");
+  const std::string pushed = CommitAndPush(**clone, "moved.txt");
+  CHECK(RunGround({"read", repository.name, "main", "moved.txt"}) == "moved.txt\n");
   auto listed = LsRemote(moved_url, "main", auth);
   INFO(listed.status().ToString());
   REQUIRE(listed.ok());
-  CHECK(*listed == pushed->sha);
+  CHECK(*listed == pushed);
 }
 
 }  // namespace

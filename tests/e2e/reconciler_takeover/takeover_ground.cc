@@ -20,18 +20,6 @@ std::string Tail(const std::string& text, size_t bytes) {
   return text.size() <= bytes ? text : "..." + text.substr(text.size() - bytes);
 }
 
-std::string Quote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
-
 }  // namespace
 
 std::string Testdata(const std::string& name, const std::map<std::string, std::string>& values) {
@@ -60,11 +48,11 @@ TakeoverGround::~TakeoverGround() {
 
 CommandRun TakeoverGround::Bootstrap(const std::string& interval, const std::string& extra_flags) {
   const std::string command =
-      std::string(FLUXCPP_BIN) + " bootstrap git --url " + Quote(repository_.ssh_url) + " --path " +
-      kPath + " --private-key-file " + Quote(GroundEnv("GIT_SSH_KEY")) + " --known-hosts-file " +
-      Quote(GroundEnv("GIT_KNOWN_HOSTS")) + " --namespace " + namespace_name_ + " --interval " +
-      interval + " --no-watch-all-namespaces --author-email flux@example.com --timeout 2m " +
-      extra_flags;
+      std::string(FLUXCPP_BIN) + " bootstrap git --url " + ShellQuote(repository_.ssh_url) +
+      " --path " + kPath + " --private-key-file " + ShellQuote(GroundEnv("GIT_SSH_KEY")) +
+      " --known-hosts-file " + ShellQuote(GroundEnv("GIT_KNOWN_HOSTS")) + " --namespace " +
+      namespace_name_ + " --interval " + interval +
+      " --no-watch-all-namespaces --author-email flux@example.com --timeout 2m " + extra_flags;
   CommandRun run = RunCommand(command);
   INFO("$ " << command << "\n" << run.output << "\n" << Diagnostics());
   REQUIRE(run.exit_code == 0);

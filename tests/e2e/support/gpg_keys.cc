@@ -30,18 +30,6 @@ void StopAgent(const std::string& home) {
 
 }  // namespace
 
-std::string ShellQuote(const std::string& text) {
-  std::string quoted = "'";
-  for (char c : text) {
-    if (c == '\'') {
-      quoted += "'\\''";
-    } else {
-      quoted += c;
-    }
-  }
-  return quoted + "'";
-}
-
 GpgKey MakeGpgKey(const ScratchDirectory& dir, const std::string& name,
                   const GpgKeyOptions& options) {
   const std::string home = NewHome(dir, name);

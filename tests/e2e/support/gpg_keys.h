@@ -36,7 +36,4 @@ std::string VerifyingGnupgHome(const ScratchDirectory& dir, const std::string& n
 CommandRun VerifyCommit(const std::string& repository_dir, const std::string& commit,
                         const std::string& gnupg_home);
 
-// Single-quotes `text` for the shell.
-std::string ShellQuote(const std::string& text);
-
 }  // namespace fluxcpp::testing

@@ -27,6 +27,9 @@ CommandRun RunCommand(const std::string& command);
 // Runs a shell command and returns its standard output; fails the test when the command fails.
 std::string Shell(const std::string& command);
 
+// Single-quotes `text` for the shell.
+std::string ShellQuote(const std::string& text);
+
 // Runs `tests/env/ground ARGS...` and returns its standard output; fails the test when it fails.
 std::string RunGround(const std::vector<std::string>& args);
 

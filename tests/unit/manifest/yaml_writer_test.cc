@@ -36,6 +36,11 @@ TEST_CASE("multi-line strings are written as literal blocks and read back unchan
   CHECK_THAT(ToYaml(value), Catch::Contains("script: |"));
 }
 
+TEST_CASE("carriage returns in keys and values are escaped and read back unchanged") {
+  Json value = Json::parse(R"({"na\r\rme": "fit\r\r0", "crlf": "a\r\nb\r\n"})");
+  CHECK(RoundTrip(value) == value);
+}
+
 TEST_CASE("long keys are written as explicit keys and read back unchanged") {
   // YAML caps implicit keys at 1024 characters; escapes (here \x01 becomes four characters) make a
   // key written longer than its bytes.

@@ -173,6 +173,15 @@ TEST_CASE("provider config: commit signing and context overrides are taken witho
   CHECK(settings->signing.key_id == "0x0123456789ABCDEF");
   config.git["gpg_key_id"] = Value::String("0x0123");
   CHECK(HasError(ValidateProviderConfig(ProviderConfig(config)), "16 hexadecimal digits"));
+  // Without the key ring nothing is signed: a warning says so for the id and the passphrase.
+  config.git.erase("gpg_key_ring");
+  config.git["gpg_key_id"] = Value::String("0x0123456789ABCDEF");
+  const protocol::Diagnostics unsigned_config = ValidateProviderConfig(ProviderConfig(config));
+  REQUIRE(unsigned_config.size() == 2);
+  for (const protocol::Diagnostic& diagnostic : unsigned_config) {
+    CHECK(diagnostic.severity == protocol::Diagnostic::Severity::kWarning);
+    CHECK(diagnostic.detail.find("without git.gpg_key_ring") != std::string::npos);
+  }
 }
 
 TEST_CASE("cluster config: config_context_auth_info and config_context_cluster pick entries") {
