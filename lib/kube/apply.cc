@@ -10,6 +10,7 @@
 #include "lib/kube/concurrency.h"
 #include "lib/kube/errors.h"
 #include "lib/kube/health.h"
+#include "lib/manifest/wipe.h"
 
 namespace fluxcpp::kube {
 namespace {
@@ -29,6 +30,29 @@ struct Plan {
   bool create_only = false;  // policy IfNotPresent: applied only when missing
   std::optional<Object> live;
   std::optional<Object> dry_run;
+
+  Plan() = default;
+  Plan(Plan&&) = default;
+  Plan& operator=(Plan&& other) noexcept {
+    WipeSecretCopies();
+    object = other.object;
+    order = other.order;
+    deferred = other.deferred;
+    recreate = other.recreate;
+    skipped = other.skipped;
+    create_only = other.create_only;
+    live = std::move(other.live);
+    dry_run = std::move(other.dry_run);
+    return *this;
+  }
+  ~Plan() { WipeSecretCopies(); }
+
+  // The cluster's copies of a Secret hold its values in clear: wiped, not only freed.
+  void WipeSecretCopies() {
+    for (std::optional<Object>* copy : {&live, &dry_run}) {
+      if (*copy && IsCoreSecret((*copy)->Gvk())) manifest::WipeJson((*copy)->json());
+    }
+  }
 };
 
 // Collects the errors of concurrent work; the summary names every failed object (up to a limit).
@@ -190,6 +214,9 @@ class SetApplier {
           auto found = by_name.find(plan->object->Name());
           if (found != by_name.end()) plan->live = std::move(*found->second);
         }
+        if (IsCoreSecret(first.Gvk())) {
+          for (Object& item : list->items) manifest::WipeJson(item.json());
+        }
         return;
       }
       for (Plan* plan : members) {
@@ -277,13 +304,16 @@ class SetApplier {
                                           {.propagation_policy = "Foreground"});
     if (!deleted.ok() && !IsNotFoundError(deleted)) return deleted;
     auto deadline = std::chrono::steady_clock::now() + options_.stage_timeout;
-    while (client_.Get(object.Gvk(), object.Namespace(), object.Name()).ok()) {
+    for (auto still = client_.Get(object.Gvk(), object.Namespace(), object.Name()); still.ok();
+         still = client_.Get(object.Gvk(), object.Namespace(), object.Name())) {
+      if (IsCoreSecret(still->Gvk())) manifest::WipeJson(still->json());
       if (std::chrono::steady_clock::now() > deadline) {
         return absl::DeadlineExceededError(object.Describe() +
                                            ": still terminating; cannot recreate it yet");
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
+    plan.WipeSecretCopies();
     plan.live.reset();
     return absl::OkStatus();
   }
@@ -326,6 +356,7 @@ class SetApplier {
       auto applied =
           client_.Apply(object, {.field_manager = options_.field_manager, .force = true});
       if (!applied.ok()) return errors.Add(applied.status());
+      if (IsCoreSecret(applied->Gvk())) manifest::WipeJson(applied->json());
       change.action = plan.live ? Action::kConfigured : Action::kCreated;
       changes[index] = change;
     });

@@ -154,6 +154,8 @@ absl::StatusOr<Client::ObjectPath> Client::PathFor(const Object& object) {
   return PathFor(object.Gvk(), object.Namespace(), object.Name());
 }
 
+bool IsCoreSecret(const GroupVersionKind& gvk) { return gvk.kind == "Secret" && gvk.group.empty(); }
+
 absl::StatusOr<Object> Client::SendForObject(HttpRequest request, const std::string& what,
                                              bool holds_secret) {
   auto response = transport_->Send(request);
@@ -180,7 +182,7 @@ absl::StatusOr<Object> Client::Get(const GroupVersionKind& gvk, const std::strin
   std::string what = DescribeObject(gvk, namespace_name, name);
   auto path = PathFor(gvk, namespace_name, name);
   if (!path.ok()) return WithContext(path.status(), what);
-  return SendForObject(HttpRequest{.path = path->item}, what);
+  return SendForObject(HttpRequest{.path = path->item}, what, IsCoreSecret(gvk));
 }
 
 absl::StatusOr<ObjectList> Client::List(const GroupVersionKind& gvk,
@@ -198,7 +200,7 @@ absl::StatusOr<ObjectList> Client::List(const GroupVersionKind& gvk,
     AddQuery(page, "fieldSelector", options.field_selector);
     AddQuery(page, "limit", options.page_size > 0 ? std::to_string(options.page_size) : "");
     AddQuery(page, "continue", continue_token);
-    auto list = SendForObject(HttpRequest{.path = page}, what);
+    auto list = SendForObject(HttpRequest{.path = page}, what, IsCoreSecret(gvk));
     if (!list.ok()) return list.status();
     Json& body = list->json();
     if (body.contains("items") && body["items"].is_array()) {
@@ -270,7 +272,7 @@ absl::StatusOr<Object> Client::Apply(const Object& object, const ApplyOptions& o
                       .content_type = "application/apply-patch+yaml",
                       .idempotent = true};
   return SendForObject(std::move(request), what,
-                       /*holds_secret=*/object.Kind() == "Secret" && object.Gvk().group.empty());
+                       /*holds_secret=*/IsCoreSecret(object.Gvk()));
 }
 
 absl::Status Client::Delete(const GroupVersionKind& gvk, const std::string& namespace_name,

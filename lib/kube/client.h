@@ -28,6 +28,10 @@ using manifest::GroupVersionKind;
 using manifest::Json;
 using manifest::Object;
 
+// Secrets of the core group carry their values in clear (base64 protects nothing): the client and
+// the apply engine wipe their copies of such objects, not only free them.
+bool IsCoreSecret(const GroupVersionKind& gvk);
+
 struct ResourceInfo {
   GroupVersionKind gvk;
   std::string resource;  // plural, e.g. "deployments"

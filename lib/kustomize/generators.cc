@@ -1,7 +1,10 @@
 // configMapGenerator and secretGenerator.
+#include <openssl/evp.h>
+
 #include <algorithm>
 
 #include "lib/kustomize/engine.h"
+#include "lib/manifest/wipe.h"
 #include "lib/manifest/yaml.h"
 
 namespace fluxcpp::kustomize {
@@ -12,41 +15,44 @@ using manifest::Json;
 namespace {
 
 std::string Base64(std::string_view data) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < data.size(); i += 3) {
-    uint32_t n = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8) | uint8_t(data[i + 2]);
-    for (int shift : {18, 12, 6, 0}) out += kAlphabet[(n >> shift) & 63];
-  }
-  if (i + 1 == data.size()) {
-    uint32_t n = uint8_t(data[i]) << 16;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == data.size()) {
-    uint32_t n = (uint8_t(data[i]) << 16) | (uint8_t(data[i + 1]) << 8);
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += '=';
+  // EVP_EncodeBlock also writes a terminating NUL, which lands on the string's own terminator.
+  std::string out(4 * ((data.size() + 2) / 3), '\0');
+  if (!data.empty()) {
+    EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                    reinterpret_cast<const unsigned char*>(data.data()),
+                    static_cast<int>(data.size()));
   }
   return out;
 }
 
 // kyaml stores long base64 values of generated Secrets as 70-character lines, each ending in a
-// newline (so they print as literal blocks).
+// newline (so they print as literal blocks). The unwrapped text is wiped: it encodes a secret.
 std::string WrapBase64(std::string encoded) {
   constexpr size_t kLine = 70;
   if (encoded.size() <= kLine) return encoded;
   std::string wrapped;
+  wrapped.reserve(encoded.size() + encoded.size() / kLine + 1);
   for (size_t i = 0; i < encoded.size(); i += kLine) {
-    wrapped += encoded.substr(i, kLine);
+    wrapped.append(encoded, i, kLine);
     wrapped += '\n';
   }
+  manifest::WipeString(encoded);
   return wrapped;
 }
+
+// Wipes a string holding a secret generator's plaintext when it goes out of scope, on every path.
+class WipeOnExit {
+ public:
+  explicit WipeOnExit(std::string* text) : text_(text) {}
+  WipeOnExit(const WipeOnExit&) = delete;
+  WipeOnExit& operator=(const WipeOnExit&) = delete;
+  ~WipeOnExit() {
+    if (text_ != nullptr) manifest::WipeString(*text_);
+  }
+
+ private:
+  std::string* text_;
+};
 
 std::string RemoveQuotes(const std::string& value) {
   if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'') &&
@@ -83,6 +89,9 @@ class Generator {
  public:
   Generator(const Kustomization& kustomization, const Loader& loader, bool secret)
       : kustomization_(kustomization), loader_(loader), secret_(secret) {}
+  Generator(const Generator&) = delete;
+  Generator& operator=(const Generator&) = delete;
+  ~Generator() { ClearCollected(); }
 
   absl::StatusOr<Resource> Make(const Json& spec) {
     where_ = kustomization_.Describe(loader_) + ": " +
@@ -92,8 +101,7 @@ class Generator {
     }
     std::string name = ScalarText(spec["name"]);
     where_ += " " + name;
-    data_ = Json::object();
-    binary_data_ = Json::object();
+    ClearCollected();
     if (auto status = AddLiterals(spec); !status.ok()) return status;
     if (auto status = AddEnvs(spec); !status.ok()) return status;
     if (auto status = AddFiles(spec); !status.ok()) return status;
@@ -117,15 +125,17 @@ class Generator {
       std::string type = spec.contains("type") ? ScalarText(spec["type"]) : "";
       object["type"] = type.empty() ? "Opaque" : type;
       Json encoded = Json::object();
-      for (const auto& [key, value] : data_.items())
-        encoded[key] = WrapBase64(Base64(value.get<std::string>()));
-      for (const auto& [key, value] : binary_data_.items()) {
-        encoded[key] = WrapBase64(value.get<std::string>());
+      for (auto& [key, value] : data_.items()) {
+        encoded[key] = WrapBase64(Base64(value.get_ref<const std::string&>()));
       }
+      for (auto& [key, value] : binary_data_.items()) {
+        encoded[key] = WrapBase64(std::move(value.get_ref<std::string&>()));
+      }
+      ClearCollected();
       if (!encoded.empty()) object["data"] = std::move(encoded);
     } else {
-      if (!data_.empty()) object["data"] = data_;
-      if (!binary_data_.empty()) object["binaryData"] = binary_data_;
+      if (!data_.empty()) object["data"] = std::move(data_);
+      if (!binary_data_.empty()) object["binaryData"] = std::move(binary_data_);
     }
     if (options.immutable) object["immutable"] = true;
 
@@ -138,14 +148,25 @@ class Generator {
   }
 
  private:
-  absl::Status Put(const std::string& key, const std::string& value, bool from_file) {
+  // The plaintext gathered for one generator; a Secret's is wiped, not only freed.
+  void ClearCollected() {
+    if (secret_) {
+      manifest::WipeJson(data_);
+      manifest::WipeJson(binary_data_);
+    }
+    data_ = Json::object();
+    binary_data_ = Json::object();
+  }
+
+  absl::Status Put(const std::string& key, std::string value, bool from_file) {
+    WipeOnExit wipe_value(secret_ ? &value : nullptr);
     if (data_.contains(key) || binary_data_.contains(key)) {
       return absl::InvalidArgumentError(where_ + ": key " + key + " is defined twice");
     }
     if (from_file && manifest::FirstInvalidUtf8(value) != std::string_view::npos) {
       binary_data_[key] = Base64(value);
     } else {
-      data_[key] = value;
+      data_[key] = std::move(value);
     }
     return absl::OkStatus();
   }
@@ -173,35 +194,38 @@ class Generator {
       if (!path.ok()) return Prefixed(path.status(), where_);
       auto text = secret_ ? loader_.ReadSecretSource(*path) : loader_.Read(*path);
       if (!text.ok()) return text.status();
-      std::string content = *text;
-      if (content.starts_with("\xEF\xBB\xBF")) content.erase(0, 3);
-      size_t start = 0;
-      int line_number = 0;
-      while (start <= content.size()) {
-        size_t end = content.find('\n', start);
-        if (end == std::string::npos) end = content.size();
-        std::string line = content.substr(start, end - start);
-        start = end + 1;
-        ++line_number;
-        if (!line.empty() && line.back() == '\r') line.pop_back();
-        size_t first = line.find_first_not_of(" \t");
-        if (first == std::string::npos || line[first] == '#') {
-          if (end == content.size()) break;
-          continue;
-        }
-        line.erase(0, first);
-        if (manifest::FirstInvalidUtf8(line) != std::string::npos) {
-          return absl::InvalidArgumentError(loader_.Display(*path) + ": line " +
-                                            std::to_string(line_number) + " is not UTF-8 text");
-        }
-        // A line without `=` names a key whose value kustomize would take from its environment;
-        // builds give it none, so the key is there with an empty value, as in kustomize build.
-        size_t equals = line.find('=');
-        if (equals == std::string::npos) equals = line.size();
-        auto status =
-            Put(line.substr(0, equals), equals < line.size() ? line.substr(equals + 1) : "", false);
-        if (!status.ok()) return status;
-        if (end == content.size()) break;
+      std::string content = std::move(*text);
+      WipeOnExit wipe_content(secret_ ? &content : nullptr);
+      if (auto status = AddEnvLines(content, loader_.Display(*path)); !status.ok()) return status;
+    }
+    return absl::OkStatus();
+  }
+
+  // The lines of one env file, read as views of `content` so no copy of a secret is left behind.
+  absl::Status AddEnvLines(std::string_view content, const std::string& file) {
+    if (content.starts_with("\xEF\xBB\xBF")) content.remove_prefix(3);
+    int line_number = 0;
+    while (!content.empty()) {
+      size_t end = content.find('\n');
+      std::string_view line = content.substr(0, end);
+      content.remove_prefix(end == std::string_view::npos ? content.size() : end + 1);
+      ++line_number;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      size_t first = line.find_first_not_of(" \t");
+      if (first == std::string_view::npos || line[first] == '#') continue;
+      line.remove_prefix(first);
+      if (manifest::FirstInvalidUtf8(line) != std::string_view::npos) {
+        return absl::InvalidArgumentError(file + ": line " + std::to_string(line_number) +
+                                          " is not UTF-8 text");
+      }
+      // A line without `=` names a key whose value kustomize would take from its environment;
+      // builds give it none, so the key is there with an empty value, as in kustomize build.
+      size_t equals = line.find('=');
+      std::string_view key = line.substr(0, equals);
+      std::string_view value =
+          equals == std::string_view::npos ? std::string_view() : line.substr(equals + 1);
+      if (auto status = Put(std::string(key), std::string(value), false); !status.ok()) {
+        return status;
       }
     }
     return absl::OkStatus();
@@ -220,7 +244,7 @@ class Generator {
       if (key.empty()) key = path->filename().string();
       auto content = secret_ ? loader_.ReadSecretSource(*path) : loader_.Read(*path);
       if (!content.ok()) return content.status();
-      auto status = Put(key, *content, true);
+      auto status = Put(key, std::move(*content), true);
       if (!status.ok()) return status;
     }
     return absl::OkStatus();
@@ -281,6 +305,8 @@ absl::Status Apply(std::vector<Resource>& resources, Resource generated, const s
   MergeStringMap(target["metadata"], source["metadata"], "annotations");
   // The merged resource is the generator's: its options decide the hash suffix.
   existing->needs_hash_suffix = generated.needs_hash_suffix;
+  // What was merged is a copy; the generated Secret's own data is not freed unwiped.
+  if (generated.object.Kind() == "Secret") manifest::WipeJson(generated.object.json());
   return absl::OkStatus();
 }
 

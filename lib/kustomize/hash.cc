@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "lib/kustomize/yaml_output.h"
+#include "lib/manifest/wipe.h"
 
 namespace fluxcpp::kustomize {
 
@@ -92,6 +93,29 @@ void AppendGoJson(std::string& out, const Json& value) {
   }
 }
 
+// No GoJson text of `value` is longer than this.
+size_t GoJsonSizeBound(const Json& value) {
+  constexpr size_t kEscapedByte = 6;  // \u00XX
+  switch (value.type()) {
+    case Json::value_t::object: {
+      size_t size = 2;
+      for (const auto& [key, child] : value.items()) {
+        size += kEscapedByte * key.size() + 4 + GoJsonSizeBound(child);
+      }
+      return size;
+    }
+    case Json::value_t::array: {
+      size_t size = 2;
+      for (const Json& child : value) size += 1 + GoJsonSizeBound(child);
+      return size;
+    }
+    case Json::value_t::string:
+      return kEscapedByte * value.get_ref<const std::string&>().size() + 2;
+    default:
+      return 32 + value.dump().size();
+  }
+}
+
 // kustomize reads a field for hashing as a string when it is a scalar, "" when absent.
 Json FieldForHash(const Json& object, const Json::json_pointer& pointer) {
   if (!object.contains(pointer)) return "";
@@ -126,9 +150,19 @@ std::string ContentHash(const manifest::Object& object) {
   } else if (json.contains("binaryData") && json["binaryData"].is_object()) {
     encoded["binaryData"] = json["binaryData"];
   }
-  std::string text = GoJson(encoded);
+  std::string text;
+  // A Secret's data is hashed as text that must not be left in freed memory: the text is
+  // reserved at its largest size (every byte escaped as \u00XX) so it never reallocates, and
+  // both it and the copy of the data are wiped after hashing.
+  bool secret = object.Kind() == "Secret";
+  if (secret) text.reserve(GoJsonSizeBound(encoded));
+  AppendGoJson(text, encoded);
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  if (secret) {
+    manifest::WipeString(text);
+    manifest::WipeJson(encoded);
+  }
   static constexpr char kHex[] = "0123456789abcdef";
   std::string suffix;
   for (int i = 0; suffix.size() < 10; ++i) {

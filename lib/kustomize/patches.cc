@@ -3,6 +3,7 @@
 
 #include "lib/kustomize/engine.h"
 #include "lib/kustomize/strategic_merge.h"
+#include "lib/manifest/wipe.h"
 #include "lib/manifest/yaml.h"
 
 namespace fluxcpp::kustomize {
@@ -84,7 +85,10 @@ absl::StatusOr<std::vector<size_t>> SelectTargets(const Json& target,
 
 absl::Status ApplyJson6902(Resource& resource, const Json& operations, const std::string& origin) {
   try {
-    resource.object.json() = resource.object.json().patch(operations);
+    Json patched = resource.object.json().patch(operations);
+    // The unpatched Secret is a copy of secret data that would otherwise be freed unwiped.
+    if (resource.object.Kind() == "Secret") manifest::WipeJson(resource.object.json());
+    resource.object.json() = std::move(patched);
   } catch (const nlohmann::json::exception& error) {
     return absl::InvalidArgumentError(origin + ": JSON patch on " +
                                       resource.CurrentId().Describe() + " failed: " + error.what());

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "lib/kustomize/engine.h"
+#include "lib/manifest/wipe.h"
 #include "lib/manifest/yaml.h"
 
 namespace fluxcpp::kustomize {
@@ -235,12 +236,14 @@ absl::Status Replace(const Json& replacement, const std::string& where,
   Json source_json = from->object.json();
   std::vector<Json*> values;
   Find(source_json, SplitPath(field_path), 0, false, values);
+  Json value = values.size() == 1 ? *values.front() : Json();
+  // The copy of a Secret is wiped, not only freed; the value taken from it goes to its targets.
+  if (from->object.Kind() == "Secret") manifest::WipeJson(source_json);
   if (values.size() != 1) {
     return absl::InvalidArgumentError(where + ": fieldPath `" + field_path +
                                       "` is missing for replacement source " +
                                       from->CurrentId().Describe());
   }
-  Json value = *values.front();
   if (source.contains("options") && source["options"].is_object()) {
     const Json& options = source["options"];
     std::string delimiter = options.contains("delimiter") ? ScalarText(options["delimiter"]) : "";

@@ -1,15 +1,6 @@
 #include "lib/sops/secret_bytes.h"
 
-#include <openssl/crypto.h>
-
 namespace fluxcpp::sops {
-
-void WipeString(std::string& text) {
-  // Cleanse the whole capacity: a shrunk string may keep older secret bytes past its size.
-  text.resize(text.capacity());
-  if (!text.empty()) OPENSSL_cleanse(text.data(), text.size());
-  text.clear();
-}
 
 void SecretBytes::Wipe() { WipeString(bytes_); }
 

@@ -8,6 +8,8 @@
 #include <string_view>
 #include <utility>
 
+#include "lib/manifest/wipe.h"
+
 namespace fluxcpp::sops {
 
 class SecretBytes {
@@ -45,6 +47,6 @@ class SecretBytes {
 };
 
 // Overwrites `text` with zeros (for plaintext held in a std::string owned by someone else).
-void WipeString(std::string& text);
+using manifest::WipeString;
 
 }  // namespace fluxcpp::sops

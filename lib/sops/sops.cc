@@ -640,13 +640,4 @@ absl::StatusOr<SecretBytes> DecryptDocument(std::string_view text, Format format
   return SecretBytes(std::move(out));
 }
 
-void WipeJson(Json& value) {
-  if (value.is_string()) {
-    WipeString(value.get_ref<std::string&>());
-  } else if (value.is_object() || value.is_array()) {
-    for (auto& child : value) WipeJson(child);
-  }
-  value = Json();
-}
-
 }  // namespace fluxcpp::sops

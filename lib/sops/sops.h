@@ -88,6 +88,6 @@ bool IsEncrypted(const manifest::Json& document);
                                                           std::string_view name);
 
 // Overwrites every string in `value` with zeros, then empties it.
-void WipeJson(manifest::Json& value);
+using manifest::WipeJson;
 
 }  // namespace fluxcpp::sops

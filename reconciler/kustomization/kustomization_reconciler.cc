@@ -513,7 +513,7 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
       }
       auto plain = sops::DecryptDocument(content, format, *generator_keys, path);
       if (!plain.ok()) return plain.status();
-      // This copy is kustomize's: it generates the Secret from it and frees it unwiped (the
+      // This copy is kustomize's: its secretGenerator wipes it once the Secret is generated (the
       // generated Secret itself is wiped with the other objects).
       return std::string(plain->view());
     };
