@@ -17,28 +17,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "lib/curl/handles.h"
 #include "lib/git/auth.h"
 #include "lib/git/remote_session.h"
 
 namespace fluxcpp::git {
 namespace {
-
-struct CurlEasyDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
-struct CurlMultiDeleter {
-  void operator()(CURLM* handle) const { curl_multi_cleanup(handle); }
-};
-struct CurlSlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-struct CurlStringDeleter {
-  void operator()(char* text) const { curl_free(text); }
-};
-using CurlEasy = std::unique_ptr<CURL, CurlEasyDeleter>;
-using CurlMulti = std::unique_ptr<CURLM, CurlMultiDeleter>;
-using CurlSlist = std::unique_ptr<curl_slist, CurlSlistDeleter>;
-using CurlString = std::unique_ptr<char, CurlStringDeleter>;
 
 // Disposes a copy of the connect options that git_transport_remote_connect_options made.
 struct ConnectOptionsCopy {
@@ -91,7 +75,7 @@ std::string RepositoryBaseUrl(absl::string_view url) {
 std::string Unescape(CURL* handle, const std::string& text) {
   if (text.find('%') == std::string::npos) return text;
   int length = 0;
-  CurlString decoded(
+  curl::String decoded(
       curl_easy_unescape(handle, text.data(), static_cast<int>(text.size()), &length));
   return decoded ? std::string(decoded.get(), static_cast<size_t>(length)) : text;
 }
@@ -105,7 +89,7 @@ class HttpSubtransport;
 class HttpStream {
  public:
   HttpStream(HttpSubtransport& subtransport, RemoteSession& session, git_smart_service_t action,
-             std::string url, CurlSlist headers, std::string proxy, bool disable_proxy,
+             std::string url, curl::Slist headers, std::string proxy, bool disable_proxy,
              bool follow_redirects)
       : binding_{{}, this},
         subtransport_(subtransport),
@@ -181,12 +165,12 @@ class HttpStream {
   RemoteSession& session_;
   Service service_;
   std::string url_;
-  CurlSlist headers_;
+  curl::Slist headers_;
   std::string proxy_;
   bool disable_proxy_;
   bool follow_redirects_;
 
-  CurlEasy easy_;
+  curl::Easy easy_;
   CURLM* multi_ = nullptr;  // the subtransport's, which outlives its streams
   bool attached_ = false;   // easy_ is in multi_
   std::string request_body_;
@@ -216,7 +200,7 @@ class HttpSubtransport {
   // One multi handle for the requests of this subtransport, one at a time: libcurl keeps its
   // connections there, so the POSTs reuse the connection (and TLS session) of the GET before.
   CURLM* multi() {
-    if (!multi_) multi_.reset(curl_multi_init());
+    if (!multi_) multi_ = curl::NewMulti();
     return multi_.get();
   }
 
@@ -243,7 +227,7 @@ class HttpSubtransport {
   Binding<git_smart_subtransport, HttpSubtransport> binding_;
   git_transport* owner_;
   std::string base_url_;
-  CurlMulti multi_;
+  curl::Multi multi_;
 };
 
 int HttpSubtransport::Action(git_smart_subtransport_stream** out, const char* url,
@@ -286,7 +270,7 @@ int HttpSubtransport::Action(git_smart_subtransport_stream** out, const char* ur
                // No 100-continue round trip: git servers take the body right away.
                append("Expect:");
   }
-  CurlSlist headers(raw_headers);
+  curl::Slist headers(raw_headers);
   if (!appended) {
     return session->Abort(absl::ResourceExhaustedError("out of memory building the request"));
   }
@@ -356,7 +340,7 @@ int HttpStream::Start() {
     remaining_ms = static_cast<long>(remaining.count());
   }
 
-  easy_.reset(curl_easy_init());
+  easy_ = curl::NewEasy();
   multi_ = subtransport_.multi();
   if (!easy_ || multi_ == nullptr) {
     return session_.Abort(absl::ResourceExhaustedError("out of memory starting a request"));

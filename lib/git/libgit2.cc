@@ -1,7 +1,5 @@
 #include "lib/git/libgit2.h"
 
-#include <curl/curl.h>
-
 #include <cstdio>
 #include <cstdlib>
 #include <mutex>
@@ -9,6 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "lib/curl/handles.h"
 #include "lib/git/http_transport.h"
 
 namespace fluxcpp::git {
@@ -22,7 +21,7 @@ void EnsureLibgit2() {
       git_libgit2_opts(GIT_OPT_SET_SEARCH_PATH, level, "");
     }
     // http(s) goes through libcurl (client certificates, timeouts); see http_transport.h.
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    curl::InitializeOnce();
     if (int error = RegisterHttpTransport(); error < 0) {
       // Only out of memory, or a second registration, which call_once rules out. Continuing
       // would silently drop client certificates and timeouts.

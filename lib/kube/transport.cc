@@ -11,15 +11,7 @@
 namespace fluxcpp::kube {
 namespace {
 
-void InitializeCurlOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
+using HeaderList = curl::Slist;
 
 void AppendHeader(HeaderList& list, const std::string& header) {
   curl_slist* extended = curl_slist_append(list.get(), header.c_str());
@@ -105,8 +97,6 @@ void SetBlob(CURL* handle, CURLoption option, const std::string& pem) {
 
 }  // namespace
 
-void Transport::CurlDeleter::operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-
 Transport::Transport(ClusterConfig config, TransportOptions options)
     : config_(std::move(config)), options_(options), credentials_(config_) {}
 
@@ -114,33 +104,33 @@ Transport::~Transport() = default;
 
 absl::StatusOr<std::unique_ptr<Transport>> Transport::Create(const ClusterConfig& config,
                                                              TransportOptions options) {
-  InitializeCurlOnce();
+  curl::InitializeOnce();
   if (config.server.rfind("https://", 0) != 0 && config.server.rfind("http://", 0) != 0) {
     return absl::InvalidArgumentError("server \"" + config.server + "\" is not an http(s) URL");
   }
   return std::make_unique<Transport>(config, options);
 }
 
-Transport::CurlHandle Transport::Borrow() {
+curl::Easy Transport::Borrow() {
   {
     std::lock_guard lock(pool_mutex_);
     if (!idle_handles_.empty()) {
-      CurlHandle handle = std::move(idle_handles_.back());
+      curl::Easy handle = std::move(idle_handles_.back());
       idle_handles_.pop_back();
       return handle;
     }
   }
-  return CurlHandle(curl_easy_init());
+  return curl::NewEasy();
 }
 
-void Transport::Return(CurlHandle handle) {
+void Transport::Return(curl::Easy handle) {
   std::lock_guard lock(pool_mutex_);
   idle_handles_.push_back(std::move(handle));
 }
 
 Transport::Attempt Transport::Perform(const HttpRequest& request, const Credentials& credentials,
                                       const std::function<bool(std::string_view)>& on_data) {
-  CurlHandle handle = Borrow();
+  curl::Easy handle = Borrow();
   CURL* curl = handle.get();
   // reset keeps the handle's open connections and TLS sessions, which is the point of pooling
   curl_easy_reset(curl);

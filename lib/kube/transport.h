@@ -16,10 +16,9 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "lib/curl/handles.h"
 #include "lib/kube/config.h"
 #include "lib/kube/credentials.h"
-
-typedef void CURL;
 
 namespace fluxcpp::kube {
 
@@ -72,12 +71,8 @@ class Transport {
   const std::string& server() const { return config_.server; }
 
  private:
-  struct CurlDeleter {
-    void operator()(CURL* handle) const;
-  };
-  using CurlHandle = std::unique_ptr<CURL, CurlDeleter>;
-  CurlHandle Borrow();
-  void Return(CurlHandle handle);
+  curl::Easy Borrow();
+  void Return(curl::Easy handle);
   struct Attempt {
     absl::StatusOr<long> status;  // HTTP status, or a transport error
     int curl_code = 0;
@@ -90,7 +85,7 @@ class Transport {
   const TransportOptions options_;
   CredentialSource credentials_;
   std::mutex pool_mutex_;
-  std::vector<CurlHandle> idle_handles_;
+  std::vector<curl::Easy> idle_handles_;
   std::atomic<uint64_t> requests_sent_{0};
 };
 

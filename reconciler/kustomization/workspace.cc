@@ -1,6 +1,5 @@
 #include "reconciler/kustomization/workspace.h"
 
-#include <curl/curl.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -8,14 +7,12 @@
 #include <fstream>
 #include <vector>
 
+#include "lib/curl/handles.h"
+
 namespace fluxcpp::reconciler::kustomization {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CurlDeleter {
-  void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
-};
 
 size_t WriteToStream(char* data, size_t size, size_t count, void* stream) {
   auto* output = static_cast<std::ofstream*>(stream);
@@ -41,24 +38,24 @@ std::string UniqueSuffix(uint64_t counter) {
 
 absl::Status DownloadFile(const std::string& url, const std::string& path,
                           std::chrono::seconds timeout) {
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return absl::InternalError("download of " + url + ": cannot start libcurl");
+  curl::Easy handle = curl::NewEasy();
+  if (!handle) return absl::InternalError("download of " + url + ": cannot start libcurl");
   std::ofstream output(path, std::ios::binary | std::ios::trunc);
   if (!output) return absl::InternalError("download of " + url + ": cannot write " + path);
-  curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, &WriteToStream);
-  curl_easy_setopt(curl.get(), CURLOPT_WRITEDATA, &output);
-  curl_easy_setopt(curl.get(), CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_TIMEOUT, static_cast<long>(timeout.count()));
-  curl_easy_setopt(curl.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "http,https");
-  CURLcode code = curl_easy_perform(curl.get());
+  curl_easy_setopt(handle.get(), CURLOPT_URL, url.c_str());
+  curl_easy_setopt(handle.get(), CURLOPT_WRITEFUNCTION, &WriteToStream);
+  curl_easy_setopt(handle.get(), CURLOPT_WRITEDATA, &output);
+  curl_easy_setopt(handle.get(), CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(handle.get(), CURLOPT_TIMEOUT, static_cast<long>(timeout.count()));
+  curl_easy_setopt(handle.get(), CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle.get(), CURLOPT_PROTOCOLS_STR, "http,https");
+  CURLcode code = curl_easy_perform(handle.get());
   output.close();
   if (code != CURLE_OK) {
     return absl::UnavailableError("download of " + url + ": " + curl_easy_strerror(code));
   }
   long http_status = 0;
-  curl_easy_getinfo(curl.get(), CURLINFO_RESPONSE_CODE, &http_status);
+  curl_easy_getinfo(handle.get(), CURLINFO_RESPONSE_CODE, &http_status);
   if (http_status != 200) {
     return absl::UnavailableError("download of " + url + ": HTTP " + std::to_string(http_status));
   }
