@@ -14,14 +14,15 @@
 //   - wiped: data keys, age file keys and identities, PGP key text (SecretBytes); each decrypted
 //     value's buffer and the MAC input; the tree of DecryptDocument and the strings it serializes
 //     through; in the Kustomization reconciler, every Secret among the built objects (and the
-//     health check's copies), the decryption Secret's parsed entries, the key file's bytes, and
-//     lib/kube's apply request and response bodies for Secrets;
+//     health check's copies), the decryption Secret's parsed entries and the key file's bytes;
+//     in lib/kustomize, a decrypted secretGenerator source, the data gathered from it, its base64
+//     text, the text hashed for the name suffix, and the copies patches and replacements make of
+//     a Secret; in lib/kube, the request and response bodies of every core Secret it gets, lists
+//     or applies, and the live, dry-run and applied copies its apply engine holds;
 //   - not wiped: memory the allocator gave back before a wipe could reach it (std::string growth
-//     while a value is appended or a tree is copied), yaml-cpp's emitter buffers while
-//     DecryptDocument writes YAML, the string handed to kustomize for a decrypted secretGenerator
-//     source, gpgme's and GnuPG's own buffers, curl's send buffer, and the parsed API server
-//     answers lib/kube keeps while it applies (dry-run and live Secrets), and the raw answer of
-//     the decryption Secret's Get. Nothing decrypted is written to disk, logged, or put in an
+//     while a value is appended, a response body is received or a tree is serialized or copied),
+//     yaml-cpp's emitter buffers while DecryptDocument writes YAML, gpgme's and GnuPG's own
+//     buffers, and curl's buffers. Nothing decrypted is written to disk, logged, or put in an
 //     event or a status (tests/e2e/reconciler_sops searches for it there).
 //
 // Pure functions; thread-safe.
