@@ -319,7 +319,8 @@ class BootstrapGit final : public framework::Resource {
     options.secret_name = String(prior, "secret_name");
     options.keep_namespace = Bool(prior, "keep_namespace", false);
     options.delete_git_manifests = Bool(prior, "delete_git_manifests", true);
-    options.timeout = Remaining(context.deadline, absl::Minutes(5));
+    options.timeout = Remaining(context.cancellation.deadline(), absl::Minutes(5));
+    options.cancel = context.cancellation.stop_flag();
     if (options.delete_git_manifests) {
       absl::StatusOr<GitSettings> git = provider_->Git();
       if (!git.ok()) {
@@ -479,7 +480,8 @@ class BootstrapGit final : public framework::Resource {
       return false;
     }
     bootstrap::BootstrapOptions options = ToOptions(context.state, *git);
-    options.timeout = Remaining(context.deadline, absl::Minutes(15));
+    options.timeout = Remaining(context.cancellation.deadline(), absl::Minutes(15));
+    options.cancel = context.cancellation.stop_flag();
     absl::StatusOr<bootstrap::BootstrapResult> result = bootstrap::BootstrapGit(options, **client);
     if (!result.ok()) {
       context.diagnostics.push_back(protocol::ErrorDiagnostic(

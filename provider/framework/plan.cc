@@ -25,8 +25,7 @@ Value PlanAttribute(const protocol::Attribute& attribute, const Value& prior, co
   if (!config.IsNull()) {
     if (attribute.nested_attributes.empty() || !config.IsKnown()) return config;
     const Fields fields = internal::FieldsOf(attribute);
-    return internal::MapObjects(attribute.nesting, internal::ObjectType(fields), prior, config,
-                                Path(),
+    return internal::MapObjects(attribute.nesting, fields, prior, config, Path(),
                                 [&](const Value& prior_object, const Value& object, const Path&) {
                                   if (!object.IsKnown() || object.IsNull()) return object;
                                   return PlanFields(fields, prior_object, object, mark_unknown);
@@ -54,8 +53,7 @@ Value PlanFields(const Fields& fields, const Value& prior, const Value& config, 
     const Fields nested = internal::FieldsOf(block.block);
     planned.emplace(
         block.type_name,
-        internal::MapObjects(block.nesting, internal::ObjectType(nested),
-                             Get(prior, block.type_name), configured, Path(),
+        internal::MapObjects(block.nesting, nested, Get(prior, block.type_name), configured, Path(),
                              [&](const Value& prior_object, const Value& object, const Path&) {
                                if (!object.IsKnown() || object.IsNull()) return object;
                                return PlanFields(nested, prior_object, object, mark_unknown);
@@ -77,8 +75,7 @@ Value KeepStateAttribute(const protocol::Attribute& attribute, const Value& prio
   }
   if (attribute.nested_attributes.empty() || planned.IsNull()) return planned;
   const Fields fields = internal::FieldsOf(attribute);
-  return internal::MapObjects(attribute.nesting, internal::ObjectType(fields), prior, planned,
-                              Path(),
+  return internal::MapObjects(attribute.nesting, fields, prior, planned, Path(),
                               [&](const Value& prior_object, const Value& object, const Path&) {
                                 return KeepStateFields(fields, prior_object, object);
                               });
@@ -95,8 +92,7 @@ Value KeepStateFields(const Fields& fields, const Value& prior, const Value& pla
     Value& value = result[block.type_name];
     if (!value.IsKnown() || value.IsNull()) continue;
     const Fields nested = internal::FieldsOf(block.block);
-    value = internal::MapObjects(block.nesting, internal::ObjectType(nested),
-                                 Get(prior, block.type_name), value, Path(),
+    value = internal::MapObjects(block.nesting, nested, Get(prior, block.type_name), value, Path(),
                                  [&](const Value& prior_object, const Value& object, const Path&) {
                                    return KeepStateFields(nested, prior_object, object);
                                  });
@@ -108,6 +104,9 @@ Value KeepStateFields(const Fields& fields, const Value& prior, const Value& pla
 
 void CheckFields(const Fields& fields, const Path& path, const Value& prior, const Value& config,
                  const Value& planned, Diagnostics& diagnostics);
+
+void CheckSetElements(const Fields& fields, const Path& path, const Value& prior,
+                      const Value& config, const Value& planned, Diagnostics& diagnostics);
 
 Diagnostic InvalidPlan(const Path& path, std::string problem) {
   return protocol::ErrorDiagnostic(
@@ -146,10 +145,12 @@ void CheckAttribute(const protocol::Attribute& attribute, const Path& path, cons
       case protocol::Nesting::kGroup:
         CheckFields(fields, path, prior, config, planned, diagnostics);
         return;
-      case protocol::Nesting::kList:
       case protocol::Nesting::kSet:
         if (planned.Length() != config.Length()) break;
-        if (attribute.nesting == protocol::Nesting::kSet) return;
+        CheckSetElements(fields, path, prior, config, planned, diagnostics);
+        return;
+      case protocol::Nesting::kList:
+        if (planned.Length() != config.Length()) break;
         for (size_t i = 0; i < config.Length(); ++i) {
           const Value prior_element =
               prior.IsKnown() && i < prior.Elements().size() ? prior.Elements()[i] : Value();
@@ -215,6 +216,8 @@ void CheckBlock(const protocol::NestedBlock& block, const Path& path, const Valu
           CheckFields(fields, path.Index(static_cast<int64_t>(i)), prior_element,
                       config.Elements()[i], planned.Elements()[i], diagnostics);
         }
+      } else if (block.nesting == protocol::Nesting::kSet) {
+        CheckSetElements(fields, path, prior, config, planned, diagnostics);
       } else if (block.nesting == protocol::Nesting::kMap) {
         for (const auto& [key, element] : config.Entries()) {
           auto it = planned.Entries().find(key);
@@ -238,6 +241,46 @@ void CheckFields(const Fields& fields, const Path& path, const Value& prior, con
   for (const protocol::NestedBlock& block : fields.blocks) {
     CheckBlock(block, path.Attribute(block.type_name), Get(prior, block.type_name),
                Get(config, block.type_name), Get(planned, block.type_name), diagnostics);
+  }
+}
+
+// Set elements have no identity but their value. Each configured element is checked against the
+// planned element that corresponds to it (its configured attributes unchanged: what the core
+// requires of a plan), and against the prior element it corresponds to; planned elements that
+// correspond to no configured one are paired, in order, with the configured ones left, so that the
+// error names the attribute the plan changed. The path names the configured element.
+void CheckSetElements(const Fields& fields, const Path& path, const Value& prior,
+                      const Value& config, const Value& planned, Diagnostics& diagnostics) {
+  const std::vector<Value>& configured = config.Elements();
+  const std::vector<Value>& plan = planned.Elements();
+  std::vector<int> match = internal::MatchSetElements(fields, configured, plan);
+  std::vector<bool> used(plan.size(), false);
+  for (int j : match) {
+    if (j >= 0) used[static_cast<size_t>(j)] = true;
+  }
+  size_t next = 0;
+  for (int& j : match) {
+    if (j >= 0) continue;
+    while (next < plan.size() && used[next]) ++next;
+    if (next == plan.size()) break;
+    j = static_cast<int>(next);
+    used[next] = true;
+  }
+  static const std::vector<Value> kNone;
+  const std::vector<int> prior_match = internal::MatchSetElements(
+      fields, configured, prior.IsKnown() && !prior.IsNull() ? prior.Elements() : kNone);
+  const values::Type object_type = internal::ObjectType(fields);
+  for (size_t i = 0; i < configured.size(); ++i) {
+    const Path here = path.Element(internal::ElementKey(fields, configured[i]));
+    if (match[i] < 0) {
+      diagnostics.push_back(InvalidPlan(here, "no planned element for this configured element"));
+      continue;
+    }
+    const Value prior_element = prior_match[i] >= 0
+                                    ? prior.Elements()[static_cast<size_t>(prior_match[i])]
+                                    : Value::Null(object_type);
+    CheckFields(fields, here, prior_element, configured[i], plan[static_cast<size_t>(match[i])],
+                diagnostics);
   }
 }
 
