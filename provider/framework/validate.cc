@@ -57,6 +57,16 @@ bool ThroughSet(const Path& path) {
 void ValidateAttribute(const protocol::Attribute& attribute, const Path& path, const Value& value,
                        Diagnostics& diagnostics) {
   if (value.IsNull()) return;
+  if (attribute.computed && !attribute.optional) {
+    // The core refuses this for the resource's own attributes, not for those of nested objects.
+    diagnostics.push_back(protocol::ErrorDiagnostic(
+        "Invalid configuration for read-only attribute",
+        Cat("Attribute \"", attribute.name,
+            "\" is computed by the provider and cannot be set in the configuration; remove it.",
+            ThroughSet(path) ? Cat(" At ", path.ToString(), ".") : std::string()),
+        path));
+    return;
+  }
   if (attribute.deprecated) {
     diagnostics.push_back(protocol::WarningDiagnostic(
         "Deprecated attribute",

@@ -30,6 +30,15 @@ grep -q 'hunter2' <<<"$output" && fail "a sensitive attribute of an element was 
 echo "ok: the secret itself is not printed"
 expect_plan_error "a bad key in a set block is refused naming the block element" \
   'At .tag[{key = "Team", value = "platform"}].key.' -var tag_key=Team
+cat >"$work/extra.tf" <<'HCL'
+resource "flux_test_object" "read_only" {
+  name  = "read-only"
+  rules = [{ name = "web", rule_id = "mine" }]
+}
+HCL
+expect_failure "a computed-only attribute of an element cannot be set (validate)" \
+  'Invalid configuration for read-only attribute' tofu validate -no-color
+rm "$work/extra.tf"
 
 expect "apply" tofu apply -auto-approve -input=false -no-color
 expect_equal "each element got its computed id" '["dns/udp/53","web/tcp/80"]' "$(tofu output -json rule_ids | jq -c .)"

@@ -169,6 +169,16 @@ TEST_CASE("validators run on each set element and the path names the element") {
   CHECK(ValidateConfig(SetBlock(), Config({kWeb, kDns}, {Tag("1", "one")})).empty());
 }
 
+TEST_CASE("a computed-only attribute of a set element cannot be configured") {
+  const Value config =
+      Config({Rule("web", Value::Int(80), Value::Null(Type::String()), Value::String("mine"))});
+  protocol::Diagnostics diagnostics = ValidateConfig(SetBlock(), config);
+  REQUIRE(diagnostics.size() == 1);
+  CHECK(diagnostics[0].summary == "Invalid configuration for read-only attribute");
+  CHECK(diagnostics[0].attribute.ToString() ==
+        R"(.rules[{name = "web", port = 80, rule_id = "mine"}].rule_id)");
+}
+
 TEST_CASE("defaults apply inside each set element") {
   const Value defaulted = ApplyDefaults(SetBlock(), Config({kWeb}));
   REQUIRE(AttributeOf(defaulted, "rules").Length() == 1);
