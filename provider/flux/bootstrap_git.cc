@@ -124,9 +124,12 @@ bootstrap::BootstrapOptions ToOptions(const Value& model, const GitSettings& git
   return options;
 }
 
+// Whole seconds, rounded up: when the workflow's own deadline runs out, the operation's has too,
+// so the framework names the timeout.
 std::chrono::seconds Remaining(absl::Time deadline, absl::Duration fallback) {
   absl::Duration left = deadline == absl::InfiniteFuture() ? fallback : deadline - absl::Now();
-  return std::chrono::seconds(std::max<int64_t>(1, absl::ToInt64Seconds(left)));
+  return std::chrono::seconds(
+      std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(left, absl::Seconds(1)))));
 }
 
 // A folder under the system's temporary folder, removed when the scope ends.
