@@ -1,5 +1,7 @@
 // ProposePlan, UseStateForUnknown, CheckPlan and RequiresReplace: planning by the core's rules.
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "provider/framework/rules.h"
 #include "provider/framework/walk.h"
@@ -287,28 +289,123 @@ void CheckSetElements(const Fields& fields, const Path& path, const Value& prior
 // ---- RequiresReplace ----
 
 void ReplacePaths(const Fields& fields, const Path& path, const Value& prior, const Value& planned,
+                  std::vector<Path>& paths);
+
+// Whether an attribute within `fields`, at any depth, requires replacement.
+bool HasReplaceAttributes(const Fields& fields) {
+  for (const protocol::Attribute& attribute : fields.attributes) {
+    if (attribute.requires_replace) return true;
+    if (!attribute.nested_attributes.empty() &&
+        HasReplaceAttributes(internal::FieldsOf(attribute))) {
+      return true;
+    }
+  }
+  for (const protocol::NestedBlock& block : fields.blocks) {
+    if (HasReplaceAttributes(internal::FieldsOf(block))) return true;
+  }
+  return false;
+}
+
+// What of a set element decides replacement: its requires_replace attributes, and its nested
+// attributes and blocks that hold some, whole.
+Value ReplaceProjection(const Fields& fields, const Value& element) {
+  if (!element.IsKnown() || element.IsNull()) return element;
+  std::map<std::string, Value> projection;
+  for (const protocol::Attribute& attribute : fields.attributes) {
+    if (attribute.requires_replace || (!attribute.nested_attributes.empty() &&
+                                       HasReplaceAttributes(internal::FieldsOf(attribute)))) {
+      projection.emplace(attribute.name, Get(element, attribute.name));
+    }
+  }
+  for (const protocol::NestedBlock& block : fields.blocks) {
+    if (HasReplaceAttributes(internal::FieldsOf(block))) {
+      projection.emplace(block.type_name, Get(element, block.type_name));
+    }
+  }
+  return Value::Object(std::move(projection));
+}
+
+// Whether every projection of one side has an equal one on the other side, counting repeats.
+bool SameProjections(const Fields& fields, const Value& before, const Value& after) {
+  if (before.Length() != after.Length()) return false;
+  std::vector<Value> left;
+  for (const Value& element : after.Elements()) left.push_back(ReplaceProjection(fields, element));
+  for (const Value& element : before.Elements()) {
+    const Value projected = ReplaceProjection(fields, element);
+    auto it = std::find(left.begin(), left.end(), projected);
+    if (it == left.end()) return false;
+    left.erase(it);
+  }
+  return true;
+}
+
+// Replacement paths within the objects of a nested attribute or block. Elements of lists and maps
+// are compared in place (an element added or removed counts as changed); a set element has no
+// path the core can take, so a set whose elements' replacing attributes changed is the path.
+void NestedReplacePaths(protocol::Nesting nesting, const Fields& fields, const Path& path,
+                        const Value& before, const Value& after, std::vector<Path>& paths) {
+  if (!HasReplaceAttributes(fields)) return;
+  const bool before_present = before.IsKnown() && !before.IsNull();
+  const bool after_present = after.IsKnown() && !after.IsNull();
+  if (nesting == protocol::Nesting::kSingle || nesting == protocol::Nesting::kGroup) {
+    // An object that appears or goes is left to the attribute itself (it is not requires_replace).
+    if (before_present && after_present) ReplacePaths(fields, path, before, after, paths);
+    return;
+  }
+  if (!after.IsKnown()) {
+    paths.push_back(path);  // may differ
+    return;
+  }
+  if (!before_present || !after_present) {
+    const Value& present = before_present ? before : after;
+    if (present.IsKnown() && !present.IsNull() && present.Length() > 0) paths.push_back(path);
+    return;
+  }
+  switch (nesting) {
+    case protocol::Nesting::kList:
+      for (size_t i = 0; i < std::min(before.Length(), after.Length()); ++i) {
+        ReplacePaths(fields, path.Index(static_cast<int64_t>(i)), before.Elements()[i],
+                     after.Elements()[i], paths);
+      }
+      if (before.Length() != after.Length()) paths.push_back(path);
+      return;
+    case protocol::Nesting::kSet:
+      if (!SameProjections(fields, before, after)) paths.push_back(path);
+      return;
+    case protocol::Nesting::kMap:
+      for (const auto& [key, element] : after.Entries()) {
+        auto it = before.Entries().find(key);
+        if (it == before.Entries().end()) {
+          paths.push_back(path.Key(key));
+        } else {
+          ReplacePaths(fields, path.Key(key), it->second, element, paths);
+        }
+      }
+      for (const auto& [key, element] : before.Entries()) {
+        if (!after.Entries().contains(key)) paths.push_back(path.Key(key));
+      }
+      return;
+    default:
+      return;
+  }
+}
+
+void ReplacePaths(const Fields& fields, const Path& path, const Value& prior, const Value& planned,
                   std::vector<Path>& paths) {
+  if (!prior.IsKnown() || prior.IsNull() || !planned.IsKnown() || planned.IsNull()) return;
   for (const protocol::Attribute& attribute : fields.attributes) {
     const Value before = Get(prior, attribute.name);
     const Value after = Get(planned, attribute.name);
     if (attribute.requires_replace && !(before == after)) {
       paths.push_back(path.Attribute(attribute.name));
-    } else if (attribute.nesting == protocol::Nesting::kSingle &&
-               !attribute.nested_attributes.empty() && before.IsKnown() && after.IsKnown() &&
-               !before.IsNull() && !after.IsNull()) {
-      ReplacePaths(internal::FieldsOf(attribute), path.Attribute(attribute.name), before, after,
-                   paths);
+    } else if (!attribute.nested_attributes.empty()) {
+      NestedReplacePaths(attribute.nesting, internal::FieldsOf(attribute),
+                         path.Attribute(attribute.name), before, after, paths);
     }
   }
   for (const protocol::NestedBlock& block : fields.blocks) {
-    const Value before = Get(prior, block.type_name);
-    const Value after = Get(planned, block.type_name);
-    if ((block.nesting == protocol::Nesting::kSingle ||
-         block.nesting == protocol::Nesting::kGroup) &&
-        before.IsKnown() && after.IsKnown() && !before.IsNull() && !after.IsNull()) {
-      ReplacePaths(internal::FieldsOf(block.block), path.Attribute(block.type_name), before, after,
-                   paths);
-    }
+    NestedReplacePaths(block.nesting, internal::FieldsOf(block), path.Attribute(block.type_name),
+                       Get(prior, block.type_name), Get(planned, block.type_name), paths);
   }
 }
 

@@ -280,6 +280,54 @@ TEST_CASE("apply: computed values of set elements are filled; known ones must st
   CHECK_FALSE(diagnostics.empty());
 }
 
+TEST_CASE("requires_replace inside set elements: the set is the path when such a value changes") {
+  protocol::Block block = SetBlock();
+  block.attributes[3].nested_attributes[0].requires_replace = true;  // rules[*].name
+  const Value prior = Applied({kWeb, kDns});
+  // Another port: in place.
+  CHECK(RequiresReplace(block, prior,
+                        ProposePlan(block, prior, Config({kWeb, Rule("dns", Value::Int(54))})))
+            .empty());
+  // The same names in another order: a set has no order.
+  CHECK(RequiresReplace(block, prior, ProposePlan(block, prior, Config({kDns, kWeb}))).empty());
+  // Only `value` changed: in place.
+  CHECK(RequiresReplace(block, prior,
+                        ProposePlan(block, prior, Config({kWeb, kDns}, {}, Value::String("y"))))
+            .empty());
+  // A renamed element, an added one, an unknown name: replace, at the set.
+  const std::vector<Path> at_set{Path().Attribute("rules")};
+  CHECK(RequiresReplace(block, prior,
+                        ProposePlan(block, prior, Config({kWeb, Rule("dns2", Value::Int(53))}))) ==
+        at_set);
+  CHECK(RequiresReplace(
+            block, prior,
+            ProposePlan(block, prior, Config({kWeb, kDns, Rule("x", Value::Int(1))}))) == at_set);
+  const Value unknown_name = ProposePlan(
+      block, prior,
+      Config({kWeb, *Value::ObjectOf(RuleType(), {{"name", Value::Unknown(Type::String())},
+                                                  {"port", Value::Int(53)}})}));
+  CHECK(RequiresReplace(block, prior, unknown_name) ==
+        std::vector<Path>{Path().Attribute("rules")});
+}
+
+TEST_CASE("requires_replace inside list elements names the element") {
+  protocol::Block block = SetBlock();
+  block.attributes[3].nested_attributes[0].requires_replace = true;
+  block.attributes[3].nesting = protocol::Nesting::kList;
+  const Type rules = protocol::ImpliedType(block.attributes[3]);
+  auto with_rules = [&](const Value& state, std::vector<Value> elements) {
+    return WithAttribute(state, "rules", Value::List(rules.ElementType(), std::move(elements)));
+  };
+  const Value base = *Value::ObjectOf(protocol::ImpliedType(block), {{"name", Value::String("a")}});
+  const Value prior = with_rules(base, {kWeb, kDns});
+  CHECK(
+      RequiresReplace(block, prior, with_rules(base, {kWeb, Rule("dns", Value::Int(5))})).empty());
+  CHECK(RequiresReplace(block, prior, with_rules(base, {kWeb, Rule("dns2", Value::Int(53))})) ==
+        std::vector<Path>{Path().Attribute("rules").Index(1).Attribute("name")});
+  CHECK(RequiresReplace(block, prior, with_rules(base, {kWeb})) ==
+        std::vector<Path>{Path().Attribute("rules")});
+}
+
 TEST_CASE("an unknown configuration value that turns out to be the prior value plans a no-op") {
   // Planned while the port came from another resource; planned again during apply once known.
   const Value prior = Applied({kWeb});
