@@ -311,10 +311,13 @@ protocol::DataSourceReadResult DataSource::Read(const Value& config) const {
 }
 
 protocol::Attribute TimeoutsAttribute(const TimeoutDefaults& defaults) {
-  protocol::Attribute timeouts{.name = "timeouts",
-                               .nesting = protocol::Nesting::kSingle,
-                               .description = "How long each operation may take before it fails.",
-                               .optional = true};
+  protocol::Attribute timeouts{
+      .name = "timeouts",
+      .nesting = protocol::Nesting::kSingle,
+      .description =
+          "How long each operation may take: when the time runs out, the work in "
+          "flight is cancelled and the operation fails.",
+      .optional = true};
   for (const auto& [operation, duration] : defaults) {
     timeouts.nested_attributes.push_back(protocol::Attribute{
         .name = operation,
