@@ -8,7 +8,11 @@
 //     author's ModifyPlan; the plan is checked and must come out the same when made twice;
 //   - apply: Create / Update / Delete see the plan; values known in the plan are kept, unknowns
 //     the author leaves are filled from state (use_state_for_unknown) or reported;
-//   - refresh, import and state upgrade results are made wholly known and of the schema's type.
+//   - refresh, import and state upgrade results are made wholly known and of the schema's type;
+//   - refresh, create, update and delete are bounded by the `timeouts` attribute and by
+//     StopProvider (Cancellation);
+//   - sets of nested objects are correlated with their prior elements by value, as the core does,
+//     and checked element by element, diagnostics naming the element by its value.
 //
 // Thread-safety: as for protocol::Resource, operations may run concurrently; the contexts are
 // per call.
@@ -29,8 +33,10 @@ namespace fluxcpp::provider::framework {
 
 // When an operation must give up: the duration of its `timeouts` entry ran out, or Terraform asked
 // the provider to stop (StopProvider, which the core sends on Ctrl-C). Operations look at it in
-// their long waits and return an error diagnostic; the framework then adds one that names the
-// operation and the timeout. A default-constructed value is never cancelled.
+// their long waits and return an error diagnostic; when an operation fails once cancelled, the
+// framework adds a diagnostic that names the operation and the timeout (or the stop). One that
+// finishes anyway keeps its result: the work is done. A default-constructed value is never
+// cancelled.
 class Cancellation {
  public:
   Cancellation() = default;
