@@ -53,9 +53,10 @@ void ExplainCancellation(const Cancellation& cancellation, Diagnostics& diagnost
   if (cancellation.StopRequested()) {
     diagnostics.push_back(protocol::ErrorDiagnostic(
         Cat("The ", cancellation.operation(), " was cancelled"),
-        Cat("Terraform asked the provider to stop (an interrupt such as Ctrl-C) while the ",
+        Cat("OpenTofu or Terraform asked the provider to stop (an interrupt such as Ctrl-C) "
+            "during the ",
             cancellation.operation(),
-            " was in progress; the work in flight was cancelled and the state records only what "
+            "; the work in flight was cancelled and the state records only what "
             "had finished.")));
     return;
   }
