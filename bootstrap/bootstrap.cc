@@ -204,6 +204,10 @@ absl::Status WaitForReconciler(const BootstrapOptions& options, kube::Client& cl
       Say(progress, absl::StrCat(subject, ": ", description));
       last_description = description;
     }
+    if (deadline.Cancelled()) {
+      return absl::CancelledError(absl::StrCat("cancelled while waiting for ", subject,
+                                               " to be Ready at ", revision, ": ", description));
+    }
     if (deadline.Expired()) {
       FluxState source = StateOf(client, kGitRepositoryKind, ns, name);
       absl::StatusOr<Object> deployment = client.Get(kDeploymentKind, ns, kReconcilerDeployment);
@@ -218,7 +222,7 @@ absl::Status WaitForReconciler(const BootstrapOptions& options, kube::Client& cl
                        kube::DescribeObject(kGitRepositoryKind, ns, name), ": ", source.description,
                        "; reconciler: ", reconciler));
     }
-    std::this_thread::sleep_for(options.poll_interval);
+    deadline.Pause(options.poll_interval);
   }
 }
 
@@ -305,6 +309,10 @@ absl::Status WaitForAttempt(const BootstrapOptions& options, kube::Client& clien
         if (checked_contains) return absl::OkStatus();
       }
     }
+    if (deadline.Cancelled()) {
+      return absl::CancelledError(
+          absl::StrCat("cancelled while waiting for ", subject, " to handle ", revision));
+    }
     if (deadline.Expired()) {
       return absl::DeadlineExceededError(absl::StrCat(
           "timed out after ", deadline.budget().count(), "s waiting for ", subject, " to handle ",
@@ -312,7 +320,7 @@ absl::Status WaitForAttempt(const BootstrapOptions& options, kube::Client& clien
           kube::DescribeObject(kGitRepositoryKind, ns, options.sync.name), ": ",
           StateOf(client, kGitRepositoryKind, ns, options.sync.name).description));
     }
-    std::this_thread::sleep_for(options.poll_interval);
+    deadline.Pause(options.poll_interval);
   }
 }
 
@@ -353,7 +361,7 @@ bool BootstrapResult::Unchanged() const {
 
 absl::StatusOr<BootstrapResult> BootstrapGit(const BootstrapOptions& options, kube::Client& client,
                                              const Progress& progress) {
-  Deadline deadline(options.timeout);
+  Deadline deadline(options.timeout, options.cancel);
   if (absl::Status valid = Validate(options); !valid.ok()) return valid;
 
   SyncOptions sync = options.sync;
@@ -487,9 +495,10 @@ absl::StatusOr<BootstrapResult> BootstrapGit(const BootstrapOptions& options, ku
                              kube::DescribeObject(kDeploymentKind, sync.namespace_name,
                                                   kReconcilerDeployment),
                              " to be Available"));
-  if (absl::Status ready =
-          kube::WaitForSet(client, *install_objects,
-                           {.timeout = deadline.Remaining(), .interval = options.poll_interval});
+  if (absl::Status ready = kube::WaitForSet(client, *install_objects,
+                                            {.timeout = deadline.Remaining(),
+                                             .interval = options.poll_interval,
+                                             .cancel = options.cancel});
       !ready.ok()) {
     return absl::Status(ready.code(),
                         absl::StrCat("the install set is not ready: ", ready.message()));

@@ -11,6 +11,7 @@
 // calling thread only.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -62,6 +63,9 @@ struct BootstrapOptions {
   std::chrono::seconds timeout{300};
   // How often the waits look at the cluster.
   std::chrono::milliseconds poll_interval{1000};
+  // When set, the run ends with a Cancelled error at its next wait step after this turns true
+  // (the provider's StopProvider).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct BootstrapResult {
@@ -114,6 +118,8 @@ struct UninstallOptions {
   GitOptions git;
   std::chrono::seconds timeout{120};
   std::chrono::milliseconds poll_interval{500};
+  // As BootstrapOptions::cancel.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct UninstallResult {

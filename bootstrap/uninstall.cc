@@ -66,6 +66,11 @@ absl::Status WaitUntilGone(kube::Client& client, const manifest::GroupVersionKin
   while (true) {
     absl::StatusOr<Object> object = client.Get(gvk, namespace_name, name);
     if (!object.ok() && IsGone(object.status())) return absl::OkStatus();
+    if (deadline.Cancelled()) {
+      return absl::CancelledError(absl::StrCat("cancelled while waiting for ",
+                                               kube::DescribeObject(gvk, namespace_name, name),
+                                               " to be deleted"));
+    }
     if (deadline.Expired()) {
       std::string why = object.ok() ? object->json().value("status", Json::object()).dump()
                                     : std::string(object.status().message());
@@ -73,7 +78,7 @@ absl::Status WaitUntilGone(kube::Client& client, const manifest::GroupVersionKin
           absl::StrCat(kube::DescribeObject(gvk, namespace_name, name), " is still there after ",
                        deadline.budget().count(), "s of uninstall: ", why));
     }
-    std::this_thread::sleep_for(interval);
+    deadline.Pause(interval);
   }
 }
 
@@ -135,7 +140,7 @@ absl::StatusOr<std::string> RemoveGitFiles(const UninstallOptions& options, bool
 
 absl::StatusOr<UninstallResult> Uninstall(const UninstallOptions& options, kube::Client& client,
                                           const Progress& progress) {
-  Deadline deadline(options.timeout);
+  Deadline deadline(options.timeout, options.cancel);
   const std::string& ns = options.namespace_name;
   if (!IsDns1123Label(ns)) {
     return absl::InvalidArgumentError(

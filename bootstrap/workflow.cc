@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <optional>
 #include <system_error>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -28,6 +29,14 @@ std::chrono::seconds Deadline::Remaining() const {
   auto left =
       std::chrono::duration_cast<std::chrono::seconds>(end_ - std::chrono::steady_clock::now());
   return std::max(left, std::chrono::seconds(1));
+}
+
+void Deadline::Pause(std::chrono::milliseconds interval) const {
+  const auto until = std::chrono::steady_clock::now() + interval;
+  while (!Cancelled() && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(
+        std::chrono::milliseconds(50), until - std::chrono::steady_clock::now()));
+  }
 }
 
 absl::StatusOr<std::unique_ptr<ScratchFolder>> ScratchFolder::Create() {

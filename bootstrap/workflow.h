@@ -4,6 +4,7 @@
 // Values and functions here are used by one thread at a time.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -33,19 +34,24 @@ inline constexpr char kReconcilerDeployment[] = "flux-reconciler";
 inline constexpr const char* kCrdNames[] = {"gitrepositories.source.toolkit.fluxcd.io",
                                             "kustomizations.kustomize.toolkit.fluxcd.io"};
 
-// A point in time the workflow must finish by.
+// A point in time the workflow must finish by, and an optional flag that cancels it sooner.
 class Deadline {
  public:
-  explicit Deadline(std::chrono::seconds budget)
-      : budget_(budget), end_(std::chrono::steady_clock::now() + budget) {}
+  explicit Deadline(std::chrono::seconds budget, const std::atomic<bool>* cancel = nullptr)
+      : budget_(budget), end_(std::chrono::steady_clock::now() + budget), cancel_(cancel) {}
   // What is left, at least one second so that a last look is always possible.
   std::chrono::seconds Remaining() const;
   bool Expired() const { return std::chrono::steady_clock::now() >= end_; }
+  bool Cancelled() const { return cancel_ != nullptr && cancel_->load(); }
+  const std::atomic<bool>* cancel() const { return cancel_; }
   std::chrono::seconds budget() const { return budget_; }
+  // Waits `interval` between two looks at the cluster, or less when cancelled meanwhile.
+  void Pause(std::chrono::milliseconds interval) const;
 
  private:
   std::chrono::seconds budget_;
   std::chrono::steady_clock::time_point end_;
+  const std::atomic<bool>* cancel_;
 };
 
 // A folder under $TMPDIR (or /tmp) for one clone, removed with everything in it when destroyed.

@@ -124,9 +124,12 @@ bootstrap::BootstrapOptions ToOptions(const Value& model, const GitSettings& git
   return options;
 }
 
+// Whole seconds, rounded up: when the workflow's own deadline runs out, the operation's has too,
+// so the framework names the timeout.
 std::chrono::seconds Remaining(absl::Time deadline, absl::Duration fallback) {
   absl::Duration left = deadline == absl::InfiniteFuture() ? fallback : deadline - absl::Now();
-  return std::chrono::seconds(std::max<int64_t>(1, absl::ToInt64Seconds(left)));
+  return std::chrono::seconds(
+      std::max<int64_t>(1, absl::ToInt64Seconds(absl::Ceil(left, absl::Seconds(1)))));
 }
 
 // A folder under the system's temporary folder, removed when the scope ends.
@@ -319,7 +322,8 @@ class BootstrapGit final : public framework::Resource {
     options.secret_name = String(prior, "secret_name");
     options.keep_namespace = Bool(prior, "keep_namespace", false);
     options.delete_git_manifests = Bool(prior, "delete_git_manifests", true);
-    options.timeout = Remaining(context.deadline, absl::Minutes(5));
+    options.timeout = Remaining(context.cancellation.deadline(), absl::Minutes(5));
+    options.cancel = context.cancellation.stop_flag();
     if (options.delete_git_manifests) {
       absl::StatusOr<GitSettings> git = provider_->Git();
       if (!git.ok()) {
@@ -479,7 +483,8 @@ class BootstrapGit final : public framework::Resource {
       return false;
     }
     bootstrap::BootstrapOptions options = ToOptions(context.state, *git);
-    options.timeout = Remaining(context.deadline, absl::Minutes(15));
+    options.timeout = Remaining(context.cancellation.deadline(), absl::Minutes(15));
+    options.cancel = context.cancellation.stop_flag();
     absl::StatusOr<bootstrap::BootstrapResult> result = bootstrap::BootstrapGit(options, **client);
     if (!result.ok()) {
       context.diagnostics.push_back(protocol::ErrorDiagnostic(

@@ -2,7 +2,9 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
@@ -36,8 +38,7 @@ std::string Digest(const Value& value) {
 
 class TestObject final : public framework::Resource {
  public:
-  TestObject()
-      : Resource(MakeSchema(), {{"create", absl::Minutes(2)}, {"update", absl::Minutes(2)}}) {}
+  TestObject() : Resource(MakeSchema(), Timeouts()) {}
 
  protected:
   protocol::Diagnostics Validate(const Value& config) const override {
@@ -51,6 +52,7 @@ class TestObject final : public framework::Resource {
   }
 
   void Create(framework::ApplyContext& context) const override {
+    if (!Delay(context)) return;
     Value state = context.state;
     state = WithAttribute(state, "id", Value::String(*StringAttribute(state, "name")));
     state = WithAttribute(
@@ -58,15 +60,18 @@ class TestObject final : public framework::Resource {
         Value::String(absl::FormatTime(absl::RFC3339_full, absl::Now(), absl::UTCTimeZone())));
     state = WithAttribute(state, "revision", Value::Int(1));
     state = WithAttribute(state, "digest", Value::String(Digest(AttributeOf(state, "value"))));
+    state = WithAttribute(state, "rules", WithRuleIds(AttributeOf(state, "rules")));
     context.state = std::move(state);
   }
 
   void Update(framework::ApplyContext& context) const override {
     // id and created_at are left unknown or as planned: the framework keeps the prior values.
+    if (!Delay(context)) return;
     const int64_t revision = AttributeOf(context.prior, "revision").AsInt64().value_or(0);
     Value state = context.state;
     state = WithAttribute(state, "revision", Value::Int(revision + 1));
     state = WithAttribute(state, "digest", Value::String(Digest(AttributeOf(state, "value"))));
+    state = WithAttribute(state, "rules", WithRuleIds(AttributeOf(state, "rules")));
     context.state = std::move(state);
   }
 
@@ -122,10 +127,48 @@ class TestObject final : public framework::Resource {
   }
 
  private:
+  // The rules with each unknown rule_id set to `name/protocol/port`.
+  static Value WithRuleIds(const Value& rules) {
+    if (rules.IsNull() || !rules.IsKnown()) return rules;
+    std::vector<Value> elements;
+    for (const Value& rule : rules.Elements()) {
+      if (AttributeOf(rule, "rule_id").IsKnown()) {
+        elements.push_back(rule);
+        continue;
+      }
+      const Value port = AttributeOf(rule, "port");
+      elements.push_back(WithAttribute(
+          rule, "rule_id",
+          Value::String(Cat(StringAttribute(rule, "name").value_or(""), "/",
+                            StringAttribute(rule, "protocol").value_or(""), "/",
+                            port.IsNull() ? std::string("any") : port.DebugString()))));
+    }
+    return Value::Set(rules.type().ElementType(), std::move(elements));
+  }
+
+  static framework::TimeoutDefaults Timeouts() {
+    return {{"create", absl::Minutes(2)}, {"update", absl::Minutes(2)}};
+  }
+
+  // Waits as long as `delay` says, as a long remote operation would; false (with an error
+  // diagnostic) when the wait was cancelled by the timeout or a stop.
+  static bool Delay(framework::ApplyContext& context) {
+    const std::optional<std::string> text = StringAttribute(context.config, "delay");
+    absl::Duration delay;
+    if (!text || !absl::ParseDuration(*text, &delay)) return true;
+    const absl::Time start = absl::Now();
+    if (context.cancellation.Sleep(delay)) return true;
+    context.diagnostics.push_back(protocol::ErrorDiagnostic(
+        Cat("Stopped waiting after ",
+            absl::FormatDuration(absl::Trunc(absl::Now() - start, absl::Milliseconds(100))), " of ",
+            absl::FormatDuration(delay)),
+        Cat(context.cancellation.Status().message()), values::Path().Attribute("delay")));
+    return false;
+  }
+
   static protocol::Block MakeSchemaBlockWithTimeouts() {
     protocol::Block block = MakeSchema().block;
-    block.attributes.push_back(
-        framework::TimeoutsAttribute({{"create", absl::Minutes(2)}, {"update", absl::Minutes(2)}}));
+    block.attributes.push_back(framework::TimeoutsAttribute(Timeouts()));
     return block;
   }
 
@@ -145,6 +188,25 @@ class TestObject final : public framework::Resource {
                   .requires_replace = true},
         Attribute{
             .name = "value", .type = Type::String(), .description = "Any text.", .optional = true},
+        Attribute{.name = "delay",
+                  .type = Type::String(),
+                  .description = "How long create and update wait before they finish, as a long "
+                                 "remote operation would (a duration such as `30s`); the wait "
+                                 "ends early when the operation's timeout runs out or the "
+                                 "provider is asked to stop.",
+                  .optional = true,
+                  .validators = {protocol::Validator{
+                      .description = "A duration.",
+                      .check =
+                          [](const Value& value) {
+                            absl::Duration duration;
+                            if (absl::ParseDuration(value.AsString().value_or(""), &duration) &&
+                                duration >= absl::ZeroDuration()) {
+                              return absl::OkStatus();
+                            }
+                            return absl::InvalidArgumentError(
+                                Cat("must be a duration such as 30s; got ", value.DebugString()));
+                          }}}},
         Attribute{.name = "secret",
                   .type = Type::String(),
                   .description = "A secret; never shown in plans.",
@@ -193,7 +255,78 @@ class TestObject final : public framework::Resource {
                 },
             .description = "Nested settings.",
             .optional = true},
+        Attribute{
+            .name = "rules",
+            .nested_attributes =
+                {
+                    Attribute{.name = "name",
+                              .type = Type::String(),
+                              .description = "The rule's name.",
+                              .required = true},
+                    Attribute{.name = "port",
+                              .type = Type::Number(),
+                              .description = "A port, 1 to 65535.",
+                              .optional = true,
+                              .validators = {protocol::Validator{
+                                  .description = "From 1 to 65535.",
+                                  .check =
+                                      [](const Value& value) {
+                                        const int64_t port = value.AsInt64().value_or(0);
+                                        if (port >= 1 && port <= 65535) return absl::OkStatus();
+                                        return absl::InvalidArgumentError(Cat(
+                                            "must be from 1 to 65535; got ", value.DebugString()));
+                                      }}}},
+                    Attribute{.name = "protocol",
+                              .type = Type::String(),
+                              .description = "`tcp` or `udp`.",
+                              .optional = true,
+                              .computed = true,
+                              .default_value = Value::String("tcp")},
+                    Attribute{.name = "token",
+                              .type = Type::String(),
+                              .description = "A secret of the rule.",
+                              .optional = true,
+                              .sensitive = true},
+                    Attribute{.name = "rule_id",
+                              .type = Type::String(),
+                              .description = "`name/protocol/port`, computed at apply.",
+                              .computed = true},
+                },
+            .nesting = protocol::Nesting::kSet,
+            .description = "A set of nested objects.",
+            .optional = true},
     };
+    schema.block.block_types = {protocol::NestedBlock{
+        .type_name = "tag",
+        .block = protocol::Block{
+            .attributes =
+                {
+                    Attribute{.name = "key",
+                              .type = Type::String(),
+                              .description = "Lowercase letters and digits.",
+                              .required = true,
+                              .validators = {protocol::Validator{
+                                  .description = "Lowercase letters and digits.",
+                                  .check =
+                                      [](const Value& value) {
+                                        const std::string key = value.AsString().value_or("");
+                                        const bool lower =
+                                            !key.empty() &&
+                                            key.find_first_not_of(
+                                                "abcdefghijklmnopqrstuvwxyz0123456789") ==
+                                                std::string::npos;
+                                        if (lower) return absl::OkStatus();
+                                        return absl::InvalidArgumentError(
+                                            Cat("must be lowercase letters and digits; got ",
+                                                value.DebugString()));
+                                      }}}},
+                    Attribute{.name = "value",
+                              .type = Type::String(),
+                              .description = "Any text.",
+                              .optional = true},
+                },
+            .description = "A set block."},
+        .nesting = protocol::Nesting::kSet}};
     return schema;
   }
 };

@@ -1,4 +1,5 @@
 // CompleteApplyResult and RequireWhollyKnown: apply results and refreshed states the core accepts.
+#include <algorithm>
 #include <string>
 
 #include "provider/framework/rules.h"
@@ -37,9 +38,89 @@ Value NullUnknowns(const Value& value) {
   return RequireWhollyKnown(Path(), value, "", ignored);
 }
 
+// Whether `actual` (wholly known) may be what `planned` became: equal wherever `planned` is known.
+bool Compatible(const Value& planned, const Value& actual) {
+  if (!planned.IsKnown()) return true;
+  if (planned.IsWhollyKnown() || !actual.IsKnown() || planned.IsNull() || actual.IsNull()) {
+    return planned == actual;
+  }
+  const values::Type& type = planned.type();
+  if (actual.type().kind() != type.kind() || actual.Length() > planned.Length()) return false;
+  if (type.IsSet()) {
+    // Elements that become equal once known coalesce: each side needs a partner on the other.
+    for (const Value& element : planned.Elements()) {
+      if (std::none_of(actual.Elements().begin(), actual.Elements().end(),
+                       [&](const Value& other) { return Compatible(element, other); })) {
+        return false;
+      }
+    }
+    return true;
+  }
+  if (actual.Length() != planned.Length()) return false;
+  if (type.IsList() || type.IsTuple()) {
+    for (size_t i = 0; i < planned.Length(); ++i) {
+      if (!Compatible(planned.Elements()[i], actual.Elements()[i])) return false;
+    }
+    return true;
+  }
+  for (const auto& [key, element] : planned.Entries()) {
+    auto it = actual.Entries().find(key);
+    if (it == actual.Entries().end() || !Compatible(element, it->second)) return false;
+  }
+  return true;
+}
+
+std::string ShownElement(bool sensitive, const Fields* fields, const Value& element) {
+  if (sensitive) return "(sensitive value)";
+  return fields != nullptr ? internal::ElementKey(*fields, element) : element.DebugString();
+}
+
+// The core's check of a set whose plan held unknowns (element identity changes as values become
+// known): every planned element has a compatible element in the result and the other way round,
+// and the set did not grow. Each failure is reported at the element it is about.
+bool SetsCompatible(const Path& path, bool sensitive, const Fields* fields, const Value& planned,
+                    const Value& result, Diagnostics& diagnostics) {
+  bool compatible = true;
+  auto report = [&](const Value& element, std::string problem) {
+    compatible = false;
+    diagnostics.push_back(protocol::ErrorDiagnostic(
+        "Provider produced inconsistent result after apply",
+        Cat("The resource returned a set for ", Where(path), " in which ", problem,
+            ". The framework kept the planned values; this is a bug in the provider, please "
+            "report it."),
+        path.Element(ShownElement(sensitive, fields, element))));
+  };
+  for (const Value& element : planned.Elements()) {
+    if (std::none_of(result.Elements().begin(), result.Elements().end(),
+                     [&](const Value& actual) { return Compatible(element, actual); })) {
+      report(element, Cat("the planned element ", ShownElement(sensitive, fields, element),
+                          " has no counterpart"));
+    }
+  }
+  for (const Value& actual : result.Elements()) {
+    if (std::none_of(planned.Elements().begin(), planned.Elements().end(),
+                     [&](const Value& element) { return Compatible(element, actual); })) {
+      report(actual,
+             Cat("the element ", ShownElement(sensitive, fields, actual), " was not planned"));
+    }
+  }
+  if (result.Length() > planned.Length()) {
+    compatible = false;
+    diagnostics.push_back(
+        protocol::ErrorDiagnostic("Provider produced inconsistent result after apply",
+                                  Cat("The resource returned ", result.Length(), " elements for ",
+                                      Where(path), ", but it planned ", planned.Length(),
+                                      ". This is a bug in the provider, please "
+                                      "report it."),
+                                  path));
+  }
+  return compatible;
+}
+
 // Keeps the known parts of `planned`, takes the resource's values where the plan was unknown.
+// `fields` describes the objects of a set of nested objects, for naming its elements.
 Value CompleteValue(const Path& path, bool sensitive, const Value& planned, const Value& result,
-                    Diagnostics& diagnostics) {
+                    Diagnostics& diagnostics, const Fields* fields = nullptr) {
   if (!planned.IsKnown()) return RequireWhollyKnown(path, result, "after apply", diagnostics);
   if (planned.IsWhollyKnown()) {
     if (!(result == planned)) Inconsistent(path, sensitive, planned, result, diagnostics);
@@ -55,8 +136,12 @@ Value CompleteValue(const Path& path, bool sensitive, const Value& planned, cons
     return NullUnknowns(planned);
   }
   if (type.IsSet()) {
-    if (result.IsWhollyKnown()) return result;
-    return RequireWhollyKnown(path, result, "after apply", diagnostics);
+    if (!result.IsWhollyKnown())
+      return RequireWhollyKnown(path, result, "after apply", diagnostics);
+    if (!SetsCompatible(path, sensitive, fields, planned, result, diagnostics)) {
+      return NullUnknowns(planned);
+    }
+    return result;
   }
   if (type.IsList() || type.IsTuple()) {
     std::vector<Value> elements;
@@ -99,6 +184,10 @@ Value CompleteAttribute(const protocol::Attribute& attribute, const Path& path, 
       !planned.IsNull() && result.IsKnown() && !result.IsNull()) {
     return CompleteFields(internal::FieldsOf(attribute), path, prior, planned, result, diagnostics);
   }
+  if (!attribute.nested_attributes.empty()) {
+    const Fields fields = internal::FieldsOf(attribute);
+    return CompleteValue(path, attribute.sensitive, planned, result, diagnostics, &fields);
+  }
   return CompleteValue(path, attribute.sensitive, planned, result, diagnostics);
 }
 
@@ -112,9 +201,11 @@ Value CompleteFields(const Fields& fields, const Path& path, const Value& prior,
                           Get(planned, attribute.name), Get(result, attribute.name), diagnostics));
   }
   for (const protocol::NestedBlock& block : fields.blocks) {
-    completed.emplace(block.type_name, CompleteValue(path.Attribute(block.type_name), false,
-                                                     Get(planned, block.type_name),
-                                                     Get(result, block.type_name), diagnostics));
+    const Fields nested = internal::FieldsOf(block.block);
+    completed.emplace(
+        block.type_name,
+        CompleteValue(path.Attribute(block.type_name), false, Get(planned, block.type_name),
+                      Get(result, block.type_name), diagnostics, &nested));
   }
   return Value::Object(std::move(completed));
 }

@@ -1,8 +1,10 @@
 #include "provider/framework/resource.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include "provider/framework/object.h"
@@ -44,7 +46,55 @@ Value Conforming(const protocol::Block& block, const Value& value, std::string_v
   return RequireWhollyKnown(Path(), value, what, diagnostics);
 }
 
+// After an operation that failed: why, when it was cancelled, naming the operation and the
+// timeout, so that the user knows which `timeouts` entry to raise or that Ctrl-C ended it.
+void ExplainCancellation(const Cancellation& cancellation, Diagnostics& diagnostics) {
+  if (!protocol::HasErrors(diagnostics) || !cancellation.Cancelled()) return;
+  if (cancellation.StopRequested()) {
+    diagnostics.push_back(protocol::ErrorDiagnostic(
+        Cat("The ", cancellation.operation(), " was cancelled"),
+        Cat("OpenTofu or Terraform asked the provider to stop (an interrupt such as Ctrl-C) "
+            "during the ",
+            cancellation.operation(),
+            "; the work in flight was cancelled and the state records only what "
+            "had finished.")));
+    return;
+  }
+  diagnostics.push_back(protocol::ErrorDiagnostic(
+      Cat("The ", cancellation.operation(), " timed out"),
+      Cat("The ", cancellation.operation(), " did not finish within its timeout of ",
+          absl::FormatDuration(cancellation.timeout()),
+          " and the work in flight was cancelled; the state records only what had finished. "
+          "Raise `timeouts.",
+          cancellation.operation(), "` if the ", cancellation.operation(), " needs longer."),
+      Path().Attribute("timeouts").Attribute(cancellation.operation())));
+}
+
 }  // namespace
+
+bool Cancellation::Sleep(absl::Duration duration) const {
+  const absl::Time until = absl::Now() + duration;
+  while (true) {
+    if (Cancelled()) return false;
+    const absl::Time now = absl::Now();
+    if (now >= until) return true;
+    const absl::Duration step = std::min({until - now, deadline_ - now, absl::Milliseconds(50)});
+    std::this_thread::sleep_for(absl::ToChronoNanoseconds(std::max(step, absl::ZeroDuration())));
+  }
+}
+
+absl::Status Cancellation::Status() const {
+  if (StopRequested()) {
+    return absl::CancelledError(Cat("the ", operation_,
+                                    " was cancelled: the provider was asked "
+                                    "to stop"));
+  }
+  if (Expired()) {
+    return absl::DeadlineExceededError(
+        Cat("the ", operation_, " timed out after ", absl::FormatDuration(timeout_)));
+  }
+  return absl::OkStatus();
+}
 
 Resource::Resource(protocol::Schema schema, TimeoutDefaults timeouts)
     : schema_(std::move(schema)), timeouts_(std::move(timeouts)) {
@@ -95,8 +145,11 @@ protocol::ResourceReadResult Resource::Read(const Value& current_state,
     result.new_state = current_state;
     return result;
   }
-  RefreshContext context{.state = current_state, .private_data = std::string(private_data)};
+  RefreshContext context{.state = current_state,
+                         .private_data = std::string(private_data),
+                         .cancellation = CancellationOf("read", current_state)};
   Refresh(context);
+  ExplainCancellation(context.cancellation, context.diagnostics);
   result.diagnostics = std::move(context.diagnostics);
   result.private_data = std::move(context.private_data);
   if (context.removed) {
@@ -156,10 +209,7 @@ protocol::ResourceApplyResult Resource::Apply(const protocol::ResourceApplyReque
   const bool destroy = request.planned_state.IsNull();
   const bool create = !destroy && request.prior_state.IsNull();
   const std::string operation = destroy ? "delete" : create ? "create" : "update";
-  if (auto it = timeouts_.find(operation); it != timeouts_.end()) {
-    const Value& timeouts_from = destroy ? request.prior_state : request.config;
-    context.deadline = absl::Now() + TimeoutOf(timeouts_from, operation, it->second);
-  }
+  context.cancellation = CancellationOf(operation, destroy ? request.prior_state : request.config);
   if (destroy) {
     Delete(context);
   } else if (create) {
@@ -167,6 +217,7 @@ protocol::ResourceApplyResult Resource::Apply(const protocol::ResourceApplyReque
   } else {
     Update(context);
   }
+  ExplainCancellation(context.cancellation, context.diagnostics);
   result.diagnostics = std::move(context.diagnostics);
   result.private_data = std::move(context.private_data);
   if (protocol::HasErrors(result.diagnostics) && !context.keep_state_on_error) {
@@ -181,6 +232,16 @@ protocol::ResourceApplyResult Resource::Apply(const protocol::ResourceApplyReque
   result.new_state = CompleteApplyResult(schema_.block, request.prior_state, request.planned_state,
                                          context.state, result.diagnostics);
   return result;
+}
+
+Cancellation Resource::CancellationOf(const std::string& operation, const Value& values) const {
+  auto it = timeouts_.find(operation);
+  if (it == timeouts_.end()) {
+    return Cancellation(operation, absl::InfiniteDuration(), absl::InfiniteFuture(),
+                        &stop_requested_);
+  }
+  const absl::Duration timeout = TimeoutOf(values, operation, it->second);
+  return Cancellation(operation, timeout, absl::Now() + timeout, &stop_requested_);
 }
 
 protocol::ResourceImportResult Resource::Import(std::string_view id) const {
@@ -251,10 +312,13 @@ protocol::DataSourceReadResult DataSource::Read(const Value& config) const {
 }
 
 protocol::Attribute TimeoutsAttribute(const TimeoutDefaults& defaults) {
-  protocol::Attribute timeouts{.name = "timeouts",
-                               .nesting = protocol::Nesting::kSingle,
-                               .description = "How long each operation may take before it fails.",
-                               .optional = true};
+  protocol::Attribute timeouts{
+      .name = "timeouts",
+      .nesting = protocol::Nesting::kSingle,
+      .description =
+          "How long each operation may take: when the time runs out, the work in "
+          "flight is cancelled and the operation fails.",
+      .optional = true};
   for (const auto& [operation, duration] : defaults) {
     timeouts.nested_attributes.push_back(protocol::Attribute{
         .name = operation,

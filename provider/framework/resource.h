@@ -8,12 +8,17 @@
 //     author's ModifyPlan; the plan is checked and must come out the same when made twice;
 //   - apply: Create / Update / Delete see the plan; values known in the plan are kept, unknowns
 //     the author leaves are filled from state (use_state_for_unknown) or reported;
-//   - refresh, import and state upgrade results are made wholly known and of the schema's type.
+//   - refresh, import and state upgrade results are made wholly known and of the schema's type;
+//   - refresh, create, update and delete are bounded by the `timeouts` attribute and by
+//     StopProvider (Cancellation);
+//   - sets of nested objects are correlated with their prior elements by value, as the core does,
+//     and checked element by element, diagnostics naming the element by its value.
 //
 // Thread-safety: as for protocol::Resource, operations may run concurrently; the contexts are
 // per call.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -25,6 +30,42 @@
 #include "provider/protocol/provider.h"
 
 namespace fluxcpp::provider::framework {
+
+// When an operation must give up: the duration of its `timeouts` entry ran out, or Terraform asked
+// the provider to stop (StopProvider, which the core sends on Ctrl-C). Operations look at it in
+// their long waits and return an error diagnostic; when an operation fails once cancelled, the
+// framework adds a diagnostic that names the operation and the timeout (or the stop). One that
+// finishes anyway keeps its result: the work is done. A default-constructed value is never
+// cancelled.
+class Cancellation {
+ public:
+  Cancellation() = default;
+  // `operation` ("create") and `timeout` are for the messages; `stop` may be null.
+  Cancellation(std::string operation, absl::Duration timeout, absl::Time deadline,
+               const std::atomic<bool>* stop)
+      : operation_(std::move(operation)), timeout_(timeout), deadline_(deadline), stop_(stop) {}
+
+  const std::string& operation() const { return operation_; }
+  absl::Duration timeout() const { return timeout_; }
+  absl::Time deadline() const { return deadline_; }
+  bool StopRequested() const { return stop_ != nullptr && stop_->load(); }
+  bool Expired() const { return absl::Now() >= deadline_; }
+  bool Cancelled() const { return StopRequested() || Expired(); }
+  // Sleeps for `duration`, waking within 50 ms of a cancellation; false when cancelled.
+  bool Sleep(absl::Duration duration) const;
+  // For libraries that poll a flag of their own (kube::WaitOptions::cancel): true once a stop is
+  // requested; null when no stop can come. The deadline is passed to them as a timeout.
+  const std::atomic<bool>* stop_flag() const { return stop_; }
+  // Why the operation is cancelled: DeadlineExceeded or Cancelled with a message naming the
+  // operation; OK while it may go on.
+  absl::Status Status() const;
+
+ private:
+  std::string operation_;
+  absl::Duration timeout_ = absl::InfiniteDuration();
+  absl::Time deadline_ = absl::InfiniteFuture();
+  const std::atomic<bool>* stop_ = nullptr;
+};
 
 struct PlanContext {
   const values::Value& prior;   // null on create
@@ -45,8 +86,9 @@ struct ApplyContext {
   // Starts as the plan: replace its unknowns with what the operation produced.
   values::Value state;
   std::string private_data;
-  // From the `timeouts` block when the resource has one; otherwise infinite.
-  absl::Time deadline = absl::InfiniteFuture();
+  // The deadline from the `timeouts` attribute when the resource has one (otherwise none), and
+  // StopProvider.
+  Cancellation cancellation;
   protocol::Diagnostics diagnostics;
   // On failure a create returns no object and an update the prior state, unless this is set:
   // then `state` is stored (partial progress).
@@ -59,6 +101,8 @@ struct RefreshContext {
   std::string private_data;
   // Set when the remote object is gone: it leaves the state, and the next plan creates it.
   bool removed = false;
+  // The `read` entry of the `timeouts` attribute, when the resource has one, and StopProvider.
+  Cancellation cancellation;
   protocol::Diagnostics diagnostics;
 };
 
@@ -97,6 +141,9 @@ class Resource : public protocol::Resource {
   protocol::ResourcePlanResult Plan(const protocol::ResourcePlanRequest& request) const final;
   protocol::ResourceApplyResult Apply(const protocol::ResourceApplyRequest& request) const final;
   protocol::ResourceImportResult Import(std::string_view id) const final;
+  // Cancels the operations in flight and every later one: Terraform stops the provider only to
+  // end the run.
+  void Stop() final { stop_requested_.store(true); }
 
  protected:
   // Checks across attributes, after the validators passed; `config` may hold unknowns.
@@ -115,8 +162,12 @@ class Resource : public protocol::Resource {
   virtual std::map<int64_t, StateUpgrader> StateUpgraders() const { return {}; }
 
  private:
+  // The cancellation of `operation`, bounded by its entry in `timeouts_` read from `values`.
+  Cancellation CancellationOf(const std::string& operation, const values::Value& values) const;
+
   protocol::Schema schema_;
   TimeoutDefaults timeouts_;
+  std::atomic<bool> stop_requested_{false};
 };
 
 // A data source: Read fills the computed attributes from the configuration.

@@ -26,7 +26,9 @@ namespace fluxcpp::provider::framework {
 [[nodiscard]] absl::Status CheckSchema(const protocol::Schema& schema);
 
 // Runs the validators of every attribute on the known, non-null values of `config` (which may
-// hold unknowns), and warns about deprecated attributes that are set.
+// hold unknowns), refuses computed-only attributes that are set (the core refuses only top-level
+// ones), and warns about deprecated attributes that are set. Set elements are named by their value
+// in the path; as the core cannot point at one, the message spells the path too.
 protocol::Diagnostics ValidateConfig(const protocol::Block& block, const values::Value& config);
 
 // `config` with each null optional+computed attribute that has a default set to it (nested
@@ -51,19 +53,25 @@ values::Value UseStateForUnknown(const protocol::Block& block, const values::Val
 // The core's plan checks: the plan is a known object of the block's type; non-computed
 // attributes are planned as configured (or as prior when both are set); unknown only where the
 // configuration is unknown or the attribute is computed; blocks as many as configured and never
-// unknown. One error diagnostic per attribute at fault, naming its path.
+// unknown. One error diagnostic per attribute at fault, naming its path. Unlike the core, which
+// trusts the provider there, elements of sets of nested objects are checked too: each configured
+// element against the planned element that corresponds to it (walk.h's Corresponds), named by its
+// value in the path.
 protocol::Diagnostics CheckPlan(const protocol::Block& block, const values::Value& prior,
                                 const values::Value& config, const values::Value& planned);
 
 // Paths of requires_replace attributes whose planned value differs from the prior one (or may
-// differ, being unknown). Empty on create.
+// differ, being unknown), nested ones included: by index or key in lists and maps, and the set
+// itself when the replacing values of its elements changed. Empty on create.
 std::vector<values::Path> RequiresReplace(const protocol::Block& block, const values::Value& prior,
                                           const values::Value& planned);
 
 // Makes an apply result acceptable to the core: every value known in `planned` is kept (a
 // resource that changed one gets an error diagnostic naming the path), unknowns left by the
 // resource become the prior value for use_state_for_unknown attributes, and any other unknown
-// becomes null with an error diagnostic. The result is wholly known.
+// becomes null with an error diagnostic. A set planned with unknowns is checked as the core does:
+// each planned element has a compatible element in the result and the other way round, the
+// element named in the diagnostic. The result is wholly known.
 values::Value CompleteApplyResult(const protocol::Block& block, const values::Value& prior,
                                   const values::Value& planned, const values::Value& result,
                                   protocol::Diagnostics& diagnostics);

@@ -19,9 +19,11 @@ using values::Value;
 void ValidateFields(const Fields& fields, const Path& path, const Value& config,
                     Diagnostics& diagnostics);
 
-// Calls `visit(object, path)` for each known, non-null object a nested attribute or block holds.
+// Calls `visit(object, path)` for each known, non-null object with `fields` that a nested
+// attribute or block holds. Set elements are named by their value in the path.
 template <typename Visit>
-void ForEachObject(protocol::Nesting nesting, const Value& value, const Path& path, Visit visit) {
+void ForEachObject(protocol::Nesting nesting, const Fields& fields, const Value& value,
+                   const Path& path, Visit visit) {
   if (!value.IsKnown() || value.IsNull()) return;
   switch (nesting) {
     case protocol::Nesting::kSingle:
@@ -29,11 +31,13 @@ void ForEachObject(protocol::Nesting nesting, const Value& value, const Path& pa
       visit(value, path);
       return;
     case protocol::Nesting::kList:
-    case protocol::Nesting::kSet:
       for (size_t i = 0; i < value.Elements().size(); ++i) {
-        // Set elements have no stable index; the path stops at the attribute.
-        visit(value.Elements()[i],
-              nesting == protocol::Nesting::kList ? path.Index(static_cast<int64_t>(i)) : path);
+        visit(value.Elements()[i], path.Index(static_cast<int64_t>(i)));
+      }
+      return;
+    case protocol::Nesting::kSet:
+      for (const Value& element : value.Elements()) {
+        visit(element, path.Element(internal::ElementKey(fields, element)));
       }
       return;
     case protocol::Nesting::kMap:
@@ -42,9 +46,27 @@ void ForEachObject(protocol::Nesting nesting, const Value& value, const Path& pa
   }
 }
 
+// Whether `path` names a set element: the core cannot point at one, so messages spell the path.
+bool ThroughSet(const Path& path) {
+  for (const Path::Step& step : path.steps()) {
+    if (step.kind == Path::Step::Kind::kElement) return true;
+  }
+  return false;
+}
+
 void ValidateAttribute(const protocol::Attribute& attribute, const Path& path, const Value& value,
                        Diagnostics& diagnostics) {
   if (value.IsNull()) return;
+  if (attribute.computed && !attribute.optional) {
+    // The core refuses this for the resource's own attributes, not for those of nested objects.
+    diagnostics.push_back(protocol::ErrorDiagnostic(
+        "Invalid configuration for read-only attribute",
+        Cat("Attribute \"", attribute.name,
+            "\" is computed by the provider and cannot be set in the configuration; remove it.",
+            ThroughSet(path) ? Cat(" At ", path.ToString(), ".") : std::string()),
+        path));
+    return;
+  }
   if (attribute.deprecated) {
     diagnostics.push_back(protocol::WarningDiagnostic(
         "Deprecated attribute",
@@ -54,8 +76,9 @@ void ValidateAttribute(const protocol::Attribute& attribute, const Path& path, c
         path));
   }
   if (!attribute.nested_attributes.empty()) {
-    ForEachObject(attribute.nesting, value, path, [&](const Value& object, const Path& at) {
-      ValidateFields(internal::FieldsOf(attribute), at, object, diagnostics);
+    const Fields fields = internal::FieldsOf(attribute);
+    ForEachObject(attribute.nesting, fields, value, path, [&](const Value& object, const Path& at) {
+      ValidateFields(fields, at, object, diagnostics);
     });
     return;
   }
@@ -65,7 +88,9 @@ void ValidateAttribute(const protocol::Attribute& attribute, const Path& path, c
     if (!status.ok()) {
       diagnostics.push_back(protocol::ErrorDiagnostic(
           "Invalid attribute value",
-          Cat("Attribute \"", attribute.name, "\" ", protocol::View(status.message()), "."), path));
+          Cat("Attribute \"", attribute.name, "\" ", protocol::View(status.message()), ".",
+              ThroughSet(path) ? Cat(" At ", path.ToString(), ".") : std::string()),
+          path));
     }
   }
 }
@@ -77,9 +102,10 @@ void ValidateFields(const Fields& fields, const Path& path, const Value& config,
                       diagnostics);
   }
   for (const protocol::NestedBlock& block : fields.blocks) {
-    ForEachObject(block.nesting, Get(config, block.type_name), path.Attribute(block.type_name),
-                  [&](const Value& object, const Path& at) {
-                    ValidateFields(internal::FieldsOf(block.block), at, object, diagnostics);
+    const Fields nested = internal::FieldsOf(block.block);
+    ForEachObject(block.nesting, nested, Get(config, block.type_name),
+                  path.Attribute(block.type_name), [&](const Value& object, const Path& at) {
+                    ValidateFields(nested, at, object, diagnostics);
                   });
   }
 }
@@ -91,7 +117,7 @@ Value DefaultAttribute(const protocol::Attribute& attribute, const Value& value)
   if (attribute.nested_attributes.empty() || !value.IsKnown()) return value;
   const Fields fields = internal::FieldsOf(attribute);
   return internal::MapObjects(
-      attribute.nesting, internal::ObjectType(fields), Value(), value, Path(),
+      attribute.nesting, fields, Value(), value, Path(),
       [&](const Value&, const Value& object, const Path&) {
         return object.IsKnown() && !object.IsNull() ? DefaultFields(fields, object) : object;
       });
@@ -108,8 +134,8 @@ Value DefaultFields(const Fields& fields, const Value& config) {
     Value& value = attributes[block.type_name];
     if (!value.IsKnown() || value.IsNull()) continue;
     const Fields nested = internal::FieldsOf(block.block);
-    value = internal::MapObjects(block.nesting, internal::ObjectType(nested), Value(), value,
-                                 Path(), [&](const Value&, const Value& object, const Path&) {
+    value = internal::MapObjects(block.nesting, nested, Value(), value, Path(),
+                                 [&](const Value&, const Value& object, const Path&) {
                                    return DefaultFields(nested, object);
                                  });
   }

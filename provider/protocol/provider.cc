@@ -27,6 +27,10 @@ ResourceImportResult Resource::Import(std::string_view /*id*/) const {
 Provider::Provider(std::string type_name, Schema config_schema)
     : type_name_(std::move(type_name)), config_schema_(std::move(config_schema)) {}
 
+void Provider::Stop() {
+  for (auto& [name, resource] : resources_) resource->Stop();
+}
+
 void Provider::AddFunction(std::unique_ptr<Function> function) {
   std::string name = function->definition().name;
   functions_.insert_or_assign(std::move(name), std::move(function));

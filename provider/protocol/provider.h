@@ -123,6 +123,9 @@ class Resource {
   virtual ResourceApplyResult Apply(const ResourceApplyRequest& request) const = 0;
   // The default says the resource cannot be imported.
   virtual ResourceImportResult Import(std::string_view id) const;
+  // Terraform asks the provider to stop (StopProvider, on Ctrl-C): operations in flight should end
+  // soon with an error diagnostic. Must return promptly.
+  virtual void Stop() {}
 };
 
 // A provider: its configuration schema, its configuration step and what it registers.
@@ -146,8 +149,9 @@ class Provider {
     return {};
   }
   // Terraform asks the provider to stop what it is doing (Ctrl-C). Must return promptly; long
-  // operations should notice and return with an error diagnostic.
-  virtual void Stop() {}
+  // operations should notice and return with an error diagnostic. The default stops every
+  // registered resource (Resource::Stop).
+  virtual void Stop();
 
   // Registration; the name of a resource or data source must be unique within its kind.
   void AddFunction(std::unique_ptr<Function> function);

@@ -23,6 +23,9 @@ using values::Value;
 
 void ToProto(const values::Path& path, tfplugin6::AttributePath* out) {
   for (const values::Path::Step& step : path.steps()) {
+    // The wire has no step for a set element (cty names one by its value): the path ends at the
+    // set, and the diagnostic's text names the element.
+    if (step.kind == values::Path::Step::Kind::kElement) return;
     tfplugin6::AttributePath::Step* wire = out->add_steps();
     switch (step.kind) {
       case values::Path::Step::Kind::kAttribute:
@@ -33,6 +36,8 @@ void ToProto(const values::Path& path, tfplugin6::AttributePath* out) {
         break;
       case values::Path::Step::Kind::kKey:
         wire->set_element_key_string(step.name);
+        break;
+      case values::Path::Step::Kind::kElement:
         break;
     }
   }

@@ -22,6 +22,12 @@ Path Path::Key(std::string_view key) const {
   return longer;
 }
 
+Path Path::Element(std::string_view value_text) const {
+  Path longer = *this;
+  longer.steps_.push_back(Step{.kind = Step::Kind::kElement, .name = std::string(value_text)});
+  return longer;
+}
+
 std::string Path::ToString() const {
   std::string text;
   for (const Step& step : steps_) {
@@ -39,6 +45,9 @@ std::string Path::ToString() const {
                 nlohmann::json(step.name).dump(-1, ' ', false,
                                                nlohmann::json::error_handler_t::replace) +
                 "]";
+        break;
+      case Step::Kind::kElement:
+        text += "[" + step.name + "]";
         break;
     }
   }
