@@ -29,10 +29,11 @@ echo "ok: running $("$tf_binary" version | head -n 1)"
 work=$scratch/work
 
 # tf ARGS...: the CLI in $work. A warning in its output fails the command (after printing it):
-# neither CLI may warn about anything the provider sends. Allowed are only the CLI's own notes
-# about how it installed the provider: dev_overrides in effect (on every command), and a lock
-# file with checksums for this platform only (init from the unpacked filesystem mirror). The
-# output is passed on once the command has ended.
+# neither CLI may warn about anything the provider sends. Allowed are the CLI's own notes about
+# how it installed the provider — dev_overrides in effect (on every command), and a lock file with
+# checksums for this platform only (init from the unpacked filesystem mirror) — and the warnings
+# whose summary matches the extended regular expression $expected_warnings, for a caller that
+# expects one from the provider. The output is passed on once the command has ended.
 tf() {
   local status=0 warnings
   "$tf_binary" -chdir="$work" "$@" >"$scratch/tf.stdout" 2>"$scratch/tf.stderr" || status=$?
@@ -41,6 +42,9 @@ tf() {
   warnings=$(cat "$scratch/tf.stdout" "$scratch/tf.stderr" | grep -E '^[│ ]*Warning: ' |
     grep -v -e 'Warning: Provider development overrides are in effect' \
       -e 'Warning: Incomplete lock file information for providers' || true)
+  if [[ -n "${expected_warnings:-}" ]]; then
+    warnings=$(grep -v -E "Warning: ($expected_warnings)" <<<"$warnings" || true)
+  fi
   if [[ -n "$warnings" ]]; then
     echo "FAIL: $tf_cli $1 warned: $warnings" >&2
     return 1
