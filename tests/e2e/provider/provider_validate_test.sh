@@ -22,7 +22,7 @@ expect_failure "an scp-like url points at url" \
   'url += var.url' plan -var 'url=git@example.com:org/fleet.git'
 expect_failure "a bad secret name points at secret (SyncOptions.secret_name)" \
   'secret = var.secret' plan -var 'secret=Not_A_Name'
-# OpenTofu does not follow a path into an object expression (`settings = { … }`): it quotes the
+# Neither CLI follows a path into an object expression (`settings = { … }`): each quotes the
 # resource, so the message names the nested attribute.
 expect_failure "a validator of a nested attribute names it" \
   'Attribute "mode" must be fast or slow; got "medium"' plan -var 'mode=medium'
