@@ -1,7 +1,8 @@
-# modules/bootstrap-git under `tofu test` on the test ground, over SSH and over HTTPS: the
-# validation runs reject bad inputs, the apply run bootstraps a new repository (the real
-# flux-reconciler reconciles the commit, else the apply times out) and checks the outputs, and
-# the test's destroy removes the files from Git and the namespace from the cluster.
+# modules/bootstrap-git under `tofu test` (or `terraform test`, FLUXCPP_TF_CLI=terraform) on
+# the test ground, over SSH and over HTTPS: the validation runs reject bad inputs, the apply
+# run bootstraps a new repository (the real flux-reconciler reconciles the commit, else the
+# apply times out) and checks the outputs, and the test's destroy removes the files from Git
+# and the namespace from the cluster.
 source "$(dirname "$0")/modules_env.sh"
 
 run_variant() {
@@ -21,10 +22,10 @@ run_variant() {
   } >"$folder/ground.tfvars"
   if ! output=$(tofu_in "$folder" test -no-color -var-file=ground.tfvars 2>&1); then
     echo "$output" | tail -n 40 >&2
-    fail "$variant: tofu test of modules/bootstrap-git"
+    fail "$variant: $tf_cli test of modules/bootstrap-git"
   fi
   grep -q 'run "bootstraps_the_cluster"... pass' <<<"$output" || { echo "$output" >&2; fail "$variant: the apply run did not pass"; }
-  echo "ok: $variant: tofu test passes ($(grep -c '\.\.\. pass' <<<"$output") runs)"
+  echo "ok: $variant: $tf_cli test passes ($(grep -c '\.\.\. pass' <<<"$output") runs)"
   if ground read "$name" main "clusters/$variant/$namespace/gotk-sync.yaml" >/dev/null 2>&1; then
     fail "$variant: the bootstrap files are still in Git after the test's destroy"
   fi

@@ -14,7 +14,7 @@ run_example() {
   folder=$(use_folder "examples/$example" "$example")
   local variables=(-var "kubeconfig_path=$KUBECONFIG" -var "repository_url=$url" -var "namespace=$namespace"
     -var "cluster_path=clusters/dev" "$@")
-  expect "$example: tofu apply" tofu_in "$folder" apply -auto-approve -input=false -no-color "${variables[@]}"
+  expect "$example: $tf_cli apply" tofu_in "$folder" apply -auto-approve -input=false -no-color "${variables[@]}"
   expect_equal "$example: the namespace output" "$namespace" "$(tofu_in "$folder" output -raw namespace)"
   expect_equal "$example: the repository_files output" \
     "clusters/dev/$namespace/gotk-components.yaml clusters/dev/$namespace/gotk-sync.yaml clusters/dev/$namespace/kustomization.yaml" \
@@ -31,7 +31,7 @@ run_example() {
   output=$(tofu_in "$folder" plan -detailed-exitcode -input=false -no-color "${variables[@]}" 2>&1) || status=$?
   [[ $status -eq 0 ]] || { echo "$output" | tail -n 30 >&2; fail "$example: a second plan is not empty (exit $status)"; }
   echo "ok: $example: a second plan has nothing to do"
-  expect "$example: tofu destroy" tofu_in "$folder" destroy -auto-approve -input=false -no-color "${variables[@]}"
+  expect "$example: $tf_cli destroy" tofu_in "$folder" destroy -auto-approve -input=false -no-color "${variables[@]}"
   [[ -z "$(ground read "$name" main)" ]] || fail "$example: files are left in Git after destroy"
   echo "ok: $example: destroy removed the files from Git"
   if kubectl get namespace "$namespace" -o jsonpath='{.status.phase}' 2>/dev/null | grep -q Active; then

@@ -11,6 +11,15 @@ provider_binary=$FLUXCPP_BINARY_DIR/bin/terraform-provider-flux
 reconciler_binary=$FLUXCPP_BINARY_DIR/bin/flux-reconciler
 [[ -x "$reconciler_binary" ]] || fail "$reconciler_binary is not built"
 
+# The CLI: tofu, or terraform when FLUXCPP_TF_CLI=terraform (from $TERRAFORM or the peer cache).
+tf_cli=${FLUXCPP_TF_CLI:-tofu}
+if [[ $tf_cli == terraform ]]; then
+  tf_binary=${TERRAFORM:-$("$FLUXCPP_SOURCE_DIR/tests/env/build-peers" --bin-dir terraform)/terraform}
+else
+  tf_binary=$TOFU
+fi
+[[ -x "$tf_binary" ]] || fail "no CLI at $tf_binary"
+
 unset TF_PLUGIN_CACHE_DIR TF_LOG TF_LOG_PATH TF_DISABLE_PLUGIN_TLS TF_CLI_ARGS
 eval "$("$FLUXCPP_SOURCE_DIR/tests/env/tofu-config" mirror "$provider_binary" 0.1.0 "$scratch/mirror" "$scratch/tofurc")"
 export TF_CLI_CONFIG_FILE TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
@@ -32,11 +41,11 @@ trap cleanup EXIT
 
 random_suffix() { head -c 64 /dev/urandom | tr -dc 'a-z0-9' | head -c 6; }
 
-# tofu_in FOLDER ARGS...: tofu with FOLDER as working directory.
+# tofu_in FOLDER ARGS...: the CLI (tofu or terraform) with FOLDER as working directory.
 tofu_in() {
   local folder=$1
   shift
-  "$TOFU" -chdir="$folder" "$@"
+  "$tf_binary" -chdir="$folder" "$@"
 }
 
 # use_folder RELATIVE NAME [INIT ARGS...]: a copy of the repository's folder RELATIVE (a module or an
@@ -51,7 +60,7 @@ use_folder() {
   cp -r "$FLUXCPP_SOURCE_DIR/modules" "$tree/modules"
   [[ -d "$tree/$relative" ]] || cp -r "$FLUXCPP_SOURCE_DIR/$relative" "$tree/$relative"
   find "$tree" \( -name .terraform -o -name '.terraform.lock.hcl' -o -name 'terraform.tfstate*' \) -prune -exec rm -rf {} +
-  "$TOFU" -chdir="$tree/$relative" init -input=false -no-color "$@" >"$tree.init.log" 2>&1 || {
+  "$tf_binary" -chdir="$tree/$relative" init -input=false -no-color "$@" >"$tree.init.log" 2>&1 || {
     tail -n 20 "$tree.init.log" >&2
     fail "tofu init in a copy of $relative"
   }

@@ -19,11 +19,11 @@ use_config bootstrap_cancel
 export TF_VAR_kubeconfig=$KUBECONFIG TF_VAR_namespace=$namespace TF_VAR_url
 TF_VAR_url=$(sed -n 's/^export GIT_SSH_URL=//p' <<<"$urls")
 export TF_VAR_private_key_file=$GIT_SSH_KEY TF_VAR_known_hosts_file=$GIT_KNOWN_HOSTS
-stored() { tofu show -json | jq '[.values.root_module.resources[]? | select(.type == "flux_bootstrap_git")] | length'; }
+stored() { tf show -json | jq '[.values.root_module.resources[]? | select(.type == "flux_bootstrap_git")] | length'; }
 
 start=$SECONDS
 status=0
-output=$(tofu apply -auto-approve -input=false -no-color -var create_timeout=20s 2>&1) || status=$?
+output=$(tf apply -auto-approve -input=false -no-color -var create_timeout=20s 2>&1) || status=$?
 elapsed=$((SECONDS - start))
 [[ $status -ne 0 ]] || { echo "$output" >&2; fail "the bootstrap succeeded without a reconciler"; }
 for text in 'The create timed out' 'within its timeout of 20s' 'timeouts.create' 'waiting for'; do
@@ -35,7 +35,7 @@ echo "ok: within ${elapsed}s"
 expect_equal "the timed-out create stores no flux_bootstrap_git" 0 "$(stored)"
 
 # An interrupt while the bootstrap waits (tofu itself in the background, so that it gets the signal).
-"$TOFU" -chdir="$work" apply -auto-approve -input=false -no-color >"$scratch/stop.txt" 2>&1 &
+"$tf_binary" -chdir="$work" apply -auto-approve -input=false -no-color >"$scratch/stop.txt" 2>&1 &
 tofu_pid=$!
 for _ in $(seq 1 150); do
   grep -q 'Creating\.\.\.' "$scratch/stop.txt" && break

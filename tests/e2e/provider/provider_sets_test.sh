@@ -6,8 +6,8 @@
 source "$(dirname "$0")/provider_env.sh"
 use_config sets
 
-expect "the configuration validates" tofu validate -no-color
-plan() { tofu plan -input=false -no-color "$@"; }
+expect "the configuration validates" tf validate -no-color
+plan() { tf plan -input=false -no-color "$@"; }
 # expect_plan_error DESCRIPTION TEXT ARGS...: the plan fails, and its output (lines joined, as
 # OpenTofu wraps long messages) holds TEXT.
 expect_plan_error() {
@@ -37,16 +37,16 @@ resource "flux_test_object" "read_only" {
 }
 HCL
 expect_failure "a computed-only attribute of an element cannot be set (validate)" \
-  'Invalid configuration for read-only attribute' tofu validate -no-color
+  'Invalid configuration for read-only attribute' tf validate -no-color
 rm "$work/extra.tf"
 
-expect "apply" tofu apply -auto-approve -input=false -no-color
-expect_equal "each element got its computed id" '["dns/udp/53","web/tcp/80"]' "$(tofu output -json rule_ids | jq -c .)"
+expect "apply" tf apply -auto-approve -input=false -no-color
+expect_equal "each element got its computed id" '["dns/udp/53","web/tcp/80"]' "$(tf output -json rule_ids | jq -c .)"
 expect_no_changes "a second plan has nothing to do (elements matched by value)"
 
-tofu plan -input=false -no-color -var dns_port=5353 >"$scratch/update.txt" 2>&1 || fail "plan of the update"
+tf plan -input=false -no-color -var dns_port=5353 >"$scratch/update.txt" 2>&1 || fail "plan of the update"
 expect "one changed element is an in-place update" grep -q 'flux_test_object.main will be updated in-place' "$scratch/update.txt"
-expect "apply the changed element" tofu apply -auto-approve -input=false -no-color -var dns_port=5353
-expect_equal "its id follows" '["dns/udp/5353","web/tcp/80"]' "$(tofu output -json rule_ids | jq -c .)"
+expect "apply the changed element" tf apply -auto-approve -input=false -no-color -var dns_port=5353
+expect_equal "its id follows" '["dns/udp/5353","web/tcp/80"]' "$(tf output -json rule_ids | jq -c .)"
 expect_no_changes "nothing to do after it" -var dns_port=5353
-expect "destroy" tofu destroy -auto-approve -input=false -no-color -var dns_port=5353
+expect "destroy" tf destroy -auto-approve -input=false -no-color -var dns_port=5353

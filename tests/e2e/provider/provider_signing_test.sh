@@ -1,10 +1,10 @@
-# flux_bootstrap_git through a real OpenTofu with the Go provider's git.gpg_key_ring /
-# gpg_passphrase / gpg_key_id and kubernetes.config_context_auth_info / config_context_cluster:
-# a wrong passphrase fails before Git or the cluster change; the right one bootstraps (the real
-# flux-reconciler run by the pod runner) and every commit pushed — the bootstrap's and destroy's —
-# verifies with the real `git verify-commit` against the key's public half. The kubeconfig's
-# current context names an unreachable cluster and a bogus user, so the apply only works because
-# the overrides pick the working entries.
+# flux_bootstrap_git through a real OpenTofu or Terraform (FLUXCPP_TF_CLI) with the Go provider's
+# git.gpg_key_ring / gpg_passphrase / gpg_key_id and kubernetes.config_context_auth_info /
+# config_context_cluster: a wrong passphrase fails before Git or the cluster change; the right
+# one bootstraps (the real flux-reconciler run by the pod runner) and every commit pushed —
+# the bootstrap's and destroy's — verifies with the real `git verify-commit` against the key's
+# public half. The kubeconfig's current context names an unreachable cluster and a bogus user,
+# so the apply only works because the overrides pick the working entries.
 source "$(dirname "$0")/provider_env.sh"
 source "$(dirname "$0")/../lib/pod_runner.sh"
 require_ground
@@ -26,7 +26,7 @@ trap cleanup EXIT
 # A protected signing key made now, in a GnuPG home of the test's own.
 mkdir -m 700 "$scratch/signer" "$scratch/verifier"
 echo "s2k-count 65536" >"$scratch/signer/gpg-agent.conf" # no seconds-long key stretching in tests
-passphrase="tofu signs $(head -c 32 /dev/urandom | tr -dc 'a-z0-9' | head -c 8)"
+passphrase="tf signs $(head -c 32 /dev/urandom | tr -dc 'a-z0-9' | head -c 8)"
 signer_gpg() { gpg --homedir "$scratch/signer" --batch --no-tty --pinentry-mode loopback "$@"; }
 signer_gpg --passphrase "$passphrase" --quick-gen-key "Flux <flux@fluxcpp.test>" ed25519 sign never 2>/dev/null
 key_id=$(signer_gpg --with-colons --list-secret-keys 2>/dev/null | awk -F: '$1 == "sec" {print $5; exit}')
@@ -65,19 +65,19 @@ verify_head() {
 
 export TF_VAR_gpg_passphrase="not the passphrase"
 expect_failure "a wrong passphrase is named" "wrong passphrase for OpenPGP" \
-  tofu apply -auto-approve -input=false -no-color
+  tf apply -auto-approve -input=false -no-color
 [[ -z "$(ground read "$name" main 2>/dev/null || true)" ]] || fail "a wrong passphrase: something was pushed"
 if kubectl get namespace "$namespace" >/dev/null 2>&1; then fail "a wrong passphrase: the namespace was made"; fi
 echo "ok: a wrong passphrase changes neither Git nor the cluster"
 
 export TF_VAR_gpg_passphrase=$passphrase
 start_pod_runner "$namespace"
-expect "tofu apply bootstraps with signed commits" tofu apply -auto-approve -input=false -no-color
+expect "tf apply bootstraps with signed commits" tf apply -auto-approve -input=false -no-color
 expect "the files are in Git" ground read "$name" main "clusters/signed/$namespace/gotk-sync.yaml"
 verify_head "the bootstrap commit verifies"
 expect_no_changes "a second plan has nothing to do"
 
 head_before=$(git --git-dir "$bare" rev-parse main)
-expect "tofu destroy" tofu destroy -auto-approve -input=false -no-color
+expect "tf destroy" tf destroy -auto-approve -input=false -no-color
 [[ $(git --git-dir "$bare" rev-parse main) != "$head_before" ]] || fail "destroy pushed no commit"
 verify_head "the commit removing the files verifies"
