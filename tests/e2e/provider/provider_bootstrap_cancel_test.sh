@@ -36,18 +36,18 @@ expect_equal "the timed-out create stores no flux_bootstrap_git" 0 "$(stored)"
 
 # An interrupt while the bootstrap waits (tofu itself in the background, so that it gets the signal).
 "$tf_binary" -chdir="$work" apply -auto-approve -input=false -no-color >"$scratch/stop.txt" 2>&1 &
-tofu_pid=$!
+cli_pid=$!
 for _ in $(seq 1 150); do
   grep -q 'Creating\.\.\.' "$scratch/stop.txt" && break
   sleep 0.2
 done
-grep -q 'Creating\.\.\.' "$scratch/stop.txt" || { kill "$tofu_pid"; cat "$scratch/stop.txt" >&2; fail "the create did not start"; }
+grep -q 'Creating\.\.\.' "$scratch/stop.txt" || { kill "$cli_pid"; cat "$scratch/stop.txt" >&2; fail "the create did not start"; }
 # The checks, the push and the apply of the install set take a few seconds; then it waits.
 sleep 10
 start=$SECONDS
-kill -INT "$tofu_pid"
+kill -INT "$cli_pid"
 status=0
-wait "$tofu_pid" || status=$?
+wait "$cli_pid" || status=$?
 elapsed=$((SECONDS - start))
 [[ $status -ne 0 ]] || { cat "$scratch/stop.txt" >&2; fail "the interrupted bootstrap succeeded"; }
 grep -q 'The create was cancelled' "$scratch/stop.txt" || { cat "$scratch/stop.txt" >&2; fail "no cancellation diagnostic"; }

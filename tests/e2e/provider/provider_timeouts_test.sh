@@ -47,17 +47,17 @@ expect_equal "at revision 2" "two 2" "$(state value) $(state revision)"
 # tofu itself in the background (not the tofu function, whose subshell would take the signal).
 "$tf_binary" -chdir="$work" apply -auto-approve -input=false -no-color -var value=three -var delay=120s \
   >"$scratch/stop.txt" 2>&1 &
-tofu_pid=$!
+cli_pid=$!
 for _ in $(seq 1 100); do
   grep -q 'Modifying\.\.\.' "$scratch/stop.txt" && break
   sleep 0.2
 done
-grep -q 'Modifying\.\.\.' "$scratch/stop.txt" || { kill "$tofu_pid"; cat "$scratch/stop.txt" >&2; fail "the update did not start"; }
+grep -q 'Modifying\.\.\.' "$scratch/stop.txt" || { kill "$cli_pid"; cat "$scratch/stop.txt" >&2; fail "the update did not start"; }
 sleep 1
 start=$SECONDS
-kill -INT "$tofu_pid"
+kill -INT "$cli_pid"
 status=0
-wait "$tofu_pid" || status=$?
+wait "$cli_pid" || status=$?
 elapsed=$((SECONDS - start))
 [[ $status -ne 0 ]] || { cat "$scratch/stop.txt" >&2; fail "the interrupted apply succeeded"; }
 grep -q 'The update was cancelled' "$scratch/stop.txt" || { cat "$scratch/stop.txt" >&2; fail "no cancellation diagnostic"; }
