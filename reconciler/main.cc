@@ -17,6 +17,7 @@
 #include "reconciler/runtime/flags.h"
 #include "reconciler/runtime/log.h"
 #include "reconciler/runtime/manager.h"
+#include "reconciler/runtime/status.h"
 #include "reconciler/source/git_repository_reconciler.h"
 
 namespace fluxcpp::reconciler {
@@ -38,18 +39,30 @@ std::string ScratchDirectory() {
   return tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
 }
 
+bool IsReady(const manifest::Object& object) {
+  const Json& status = object.json().value("status", Json::object());
+  if (!status.is_object() || !status.contains("conditions")) return false;
+  const Json* ready = FindCondition(status["conditions"], kReadyCondition);
+  return ready != nullptr && ready->value("status", "") == "True";
+}
+
 // Wakes the Kustomizations that use a source whenever the source changes, and those that depend
-// on a Kustomization whenever it changes, instead of waiting for their next interval.
+// on a Kustomization whenever it is Ready, instead of waiting for their next interval.
 void WireRelatedObjects(Controller& kustomizations) {
   kustomizations.WatchRelated(source::kGitRepositoryKind, [&](const kube::WatchEvent& event) {
     return kustomization::KustomizationReconciler::UsersOfSource(kustomizations.cache(),
                                                                  event.object);
   });
-  kustomizations.WatchRelated(kustomization::kKustomizationKind,
-                              [&](const kube::WatchEvent& event) {
-                                return kustomization::KustomizationReconciler::Dependents(
-                                    kustomizations.cache(), event.object);
-                              });
+  kustomizations.WatchRelated(
+      kustomization::kKustomizationKind, [&](const kube::WatchEvent& event) {
+        // Only a Ready Kustomization unblocks its dependents. The others' events — at scale,
+        // every finalizer and status write — would each scan the whole cache for nothing.
+        if (event.type == kube::WatchEventType::kDeleted || !IsReady(event.object)) {
+          return std::vector<ObjectKey>{};
+        }
+        return kustomization::KustomizationReconciler::Dependents(kustomizations.cache(),
+                                                                  event.object);
+      });
 }
 
 // Hands memory freed after a burst of reconciles back to the system every `period` until `stop`:

@@ -127,6 +127,16 @@ bool SameContent(const Json& a, const Json& b) {
 
 std::string VersionOf(const Object& object) { return object.Gvk().version; }
 
+// A dry run of an object that does not exist yet is a dry-run create: the server answers without
+// a resourceVersion, as nothing was stored. One of an existing object carries the live one.
+bool DryRunFoundObject(const Object& dry_run) {
+  const Json& json = dry_run.json();
+  auto metadata = json.find("metadata");
+  if (metadata == json.end() || !metadata->is_object()) return true;
+  auto version = metadata->find("resourceVersion");
+  return version != metadata->end() && version->is_string() && !version->get<std::string>().empty();
+}
+
 class SetApplier {
  public:
   SetApplier(Client& client, const std::vector<Object>& objects, const ApplyAllOptions& options)
@@ -187,9 +197,9 @@ class SetApplier {
  private:
   // Looks up what is live now: one list per kind and namespace when many objects share them, else a
   // get per object. Objects whose kind is not served yet stay without a live state.
-  absl::Status LoadLiveObjects(std::vector<Plan*>& plans) {
+  absl::Status LoadLiveObjects(const std::vector<Plan*>& dry_run_plans) {
     std::map<std::pair<std::string, std::string>, std::vector<Plan*>> groups;
-    for (Plan* plan : plans) {
+    for (Plan* plan : WithLiveState(dry_run_plans)) {
       groups[{plan->object->ApiVersion() + "/" + plan->object->Kind(), plan->object->Namespace()}]
           .push_back(plan);
     }
@@ -296,6 +306,15 @@ class SetApplier {
       if (!plan->deferred && !plan->skipped) ready.push_back(plan);
     }
     return LoadLiveObjects(ready);
+  }
+
+  // Objects whose dry run says they do not exist yet need no look-up: they are created.
+  static std::vector<Plan*> WithLiveState(const std::vector<Plan*>& plans) {
+    std::vector<Plan*> existing;
+    for (Plan* plan : plans) {
+      if (!plan->dry_run || DryRunFoundObject(*plan->dry_run)) existing.push_back(plan);
+    }
+    return existing;
   }
 
   absl::Status RecreateObject(Plan& plan) {

@@ -244,11 +244,13 @@ absl::StatusOr<Object> Client::UpdateStatus(const Object& object) {
 
 absl::StatusOr<Object> Client::Patch(const GroupVersionKind& gvk, const std::string& namespace_name,
                                      const std::string& name, PatchType type,
-                                     const std::string& patch, const std::string& subresource) {
+                                     const std::string& patch, const std::string& subresource,
+                                     const std::string& field_manager) {
   std::string what = DescribeObject(gvk, namespace_name, name);
   auto path = PathFor(gvk, namespace_name, name);
   if (!path.ok()) return WithContext(path.status(), what);
   std::string target = subresource.empty() ? path->item : path->item + "/" + subresource;
+  AddQuery(target, "fieldManager", field_manager);
   return SendForObject(HttpRequest{.method = "PATCH",
                                    .path = target,
                                    .body = patch,

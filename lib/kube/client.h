@@ -113,11 +113,14 @@ class Client {
   [[nodiscard]] absl::StatusOr<Object> Create(const Object& object, bool dry_run = false);
   [[nodiscard]] absl::StatusOr<Object> Update(const Object& object);
   [[nodiscard]] absl::StatusOr<Object> UpdateStatus(const Object& object);
+  // `field_manager` names the writer in managedFields; empty: the server derives one from the
+  // client's user agent.
   [[nodiscard]] absl::StatusOr<Object> Patch(const GroupVersionKind& gvk,
                                              const std::string& namespace_name,
                                              const std::string& name, PatchType type,
                                              const std::string& patch,
-                                             const std::string& subresource = "");
+                                             const std::string& subresource = "",
+                                             const std::string& field_manager = "");
   // Server-side apply of the whole object (application/apply-patch+yaml, sent as JSON).
   [[nodiscard]] absl::StatusOr<Object> Apply(const Object& object, const ApplyOptions& options);
   // NotFound is an error here; callers that delete idempotently check IsNotFound.

@@ -9,6 +9,7 @@
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "lib/kube/apply.h"
 #include "lib/kube/errors.h"
 #include "lib/sops/sops.h"
@@ -79,10 +80,47 @@ struct Attempt {
   void Remove(std::string_view type) { RemoveCondition(status["conditions"], type); }
 };
 
+// The resourceVersion each Kustomization had after this reconciler's last write to it (finalizer,
+// status). The informer's copy lags behind such a write by the watch's latency; a copy older than
+// the write would hide the status just written (the inventory: a prune would then miss objects),
+// so it is read from the API server instead.
+class WrittenVersions {
+ public:
+  void Record(const ObjectKey& key, const manifest::Object& written) {
+    uint64_t version = 0;
+    if (!absl::SimpleAtoi(written.json()["metadata"].value("resourceVersion", ""), &version)) {
+      return;
+    }
+    std::lock_guard lock(mutex_);
+    versions_[key] = version;
+  }
+  void Forget(const ObjectKey& key) {
+    std::lock_guard lock(mutex_);
+    versions_.erase(key);
+  }
+  // Whether `cached` is at least as new as the last write. resourceVersions are opaque to
+  // clients, but the API server's are etcd revisions, which only grow; one that is not a number
+  // is never trusted.
+  bool IsCurrent(const ObjectKey& key, const manifest::Object& cached) const {
+    uint64_t version = 0;
+    if (!absl::SimpleAtoi(cached.json()["metadata"].value("resourceVersion", ""), &version)) {
+      return false;
+    }
+    std::lock_guard lock(mutex_);
+    auto written = versions_.find(key);
+    return written == versions_.end() || version >= written->second;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::map<ObjectKey, uint64_t> versions_;
+};
+
 }  // namespace
 
 struct KustomizationReconciler::State {
   Workspace workspace;
+  WrittenVersions written_versions;
   std::mutex clients_mutex;
   // Clients for impersonated and remote applies, by what they act as; kept so discovery is not
   // repeated on every reconcile.
@@ -107,11 +145,13 @@ namespace {
 class Run {
  public:
   Run(kube::Client& client, const KustomizationReconcilerOptions& options, Workspace& workspace,
-      std::mutex& clients_mutex, std::map<std::string, std::unique_ptr<kube::Client>>& clients,
+      WrittenVersions& written_versions, std::mutex& clients_mutex,
+      std::map<std::string, std::unique_ptr<kube::Client>>& clients,
       const ReconcileContext& context)
       : client_(client),
         options_(options),
         workspace_(workspace),
+        written_versions_(written_versions),
         clients_mutex_(clients_mutex),
         clients_(clients),
         context_(context) {}
@@ -119,6 +159,11 @@ class Run {
   Outcome Reconcile(const ObjectKey& key);
 
  private:
+  // The Kustomization from the informer cache when it is current, else from the API server.
+  absl::StatusOr<manifest::Object> ReadKustomization(const ObjectKey& key);
+  // The source the same way: Flux reads sources from its cache too.
+  absl::StatusOr<manifest::Object> ReadSource(const CrossNamespaceReference& reference);
+  std::string StatusManager() const { return "gotk-" + options_.field_manager; }
   Outcome Finalize(const KustomizationSpec* spec);
   Outcome Apply(const KustomizationSpec& spec);
   absl::StatusOr<kube::Client*> ApplyClient(const KustomizationSpec& spec);
@@ -139,6 +184,7 @@ class Run {
   kube::Client& client_;
   const KustomizationReconcilerOptions& options_;
   Workspace& workspace_;
+  WrittenVersions& written_versions_;
   std::mutex& clients_mutex_;
   std::map<std::string, std::unique_ptr<kube::Client>>& clients_;
   const ReconcileContext& context_;
@@ -151,14 +197,36 @@ void Run::Event(const std::string& type, std::string_view reason, const std::str
                             options_.field_manager);
 }
 
+absl::StatusOr<manifest::Object> Run::ReadKustomization(const ObjectKey& key) {
+  if (const ObjectCache* cache = context_.CacheOf(kKustomizationKind)) {
+    std::optional<manifest::Object> cached = cache->Get(key);
+    if (cached && written_versions_.IsCurrent(key, *cached)) return std::move(*cached);
+  }
+  return client_.Get(kKustomizationKind, key.namespace_name, key.name);
+}
+
+absl::StatusOr<manifest::Object> Run::ReadSource(const CrossNamespaceReference& reference) {
+  // Sources outside the cache's namespace or label selector are read from the API server.
+  if (const ObjectCache* cache = context_.CacheOf(kGitRepositoryKind)) {
+    std::optional<manifest::Object> cached = cache->Get({reference.namespace_name, reference.name});
+    if (cached) return std::move(*cached);
+  }
+  return client_.Get(kGitRepositoryKind, reference.namespace_name, reference.name);
+}
+
 Outcome Run::Finish(Outcome outcome) {
   attempt_.status["observedGeneration"] = attempt_.generation;
-  absl::Status written = PatchStatus(client_, kKustomizationKind, attempt_.object.Namespace(),
-                                     attempt_.object.Name(), attempt_.status);
+  ObjectKey key{attempt_.object.Namespace(), attempt_.object.Name()};
+  auto written = PatchStatus(client_, kKustomizationKind, key.namespace_name, key.name,
+                             attempt_.status, StatusManager());
   if (!written.ok()) {
-    if (IsMissing(written)) return Outcome::Done();
-    return Outcome::Retry(written);
+    if (IsMissing(written.status())) {
+      written_versions_.Forget(key);
+      return Outcome::Done();
+    }
+    return Outcome::Retry(written.status());
   }
+  written_versions_.Record(key, *written);
   outcome.conditions = attempt_.status["conditions"];
   return outcome;
 }
@@ -190,9 +258,11 @@ absl::Status Run::EnsureFinalizer() {
                    : Json::array({{{"op", "add"},
                                    {"path", "/metadata/finalizers"},
                                    {"value", Json::array({std::string(kFinalizer)})}}});
-  auto patched = client_.Patch(kKustomizationKind, attempt_.object.Namespace(),
-                               attempt_.object.Name(), kube::PatchType::kJson, patch.dump());
+  auto patched =
+      client_.Patch(kKustomizationKind, attempt_.object.Namespace(), attempt_.object.Name(),
+                    kube::PatchType::kJson, patch.dump(), "", StatusManager());
   if (!patched.ok()) return patched.status();
+  written_versions_.Record({attempt_.object.Namespace(), attempt_.object.Name()}, *patched);
   return absl::OkStatus();
 }
 
@@ -206,9 +276,11 @@ absl::Status Run::DropFinalizer() {
   Json patch =
       Json::array({{{"op", "test"}, {"path", "/metadata/finalizers"}, {"value", finalizers}},
                    {{"op", "replace"}, {"path", "/metadata/finalizers"}, {"value", kept}}});
-  auto patched = client_.Patch(kKustomizationKind, attempt_.object.Namespace(),
-                               attempt_.object.Name(), kube::PatchType::kJson, patch.dump());
+  auto patched =
+      client_.Patch(kKustomizationKind, attempt_.object.Namespace(), attempt_.object.Name(),
+                    kube::PatchType::kJson, patch.dump(), "", StatusManager());
   if (!patched.ok() && !IsMissing(patched.status())) return patched.status();
+  written_versions_.Forget({attempt_.object.Namespace(), attempt_.object.Name()});
   return absl::OkStatus();
 }
 
@@ -384,9 +456,12 @@ absl::StatusOr<Variables> Run::CollectVariables(const PostBuild& post_build) {
 }
 
 Outcome Run::Reconcile(const ObjectKey& key) {
-  auto object = client_.Get(kKustomizationKind, key.namespace_name, key.name);
+  auto object = ReadKustomization(key);
   if (!object.ok()) {
-    if (IsMissing(object.status())) return Outcome::Done();
+    if (IsMissing(object.status())) {
+      written_versions_.Forget(key);
+      return Outcome::Done();
+    }
     return Outcome::Retry(object.status());
   }
   attempt_.object = std::move(*object);
@@ -446,8 +521,7 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
   const std::string& namespace_name = attempt_.object.Namespace();
   const std::string source_name =
       "GitRepository/" + spec.source_ref.namespace_name + "/" + spec.source_ref.name;
-  auto source =
-      client_.Get(kGitRepositoryKind, spec.source_ref.namespace_name, spec.source_ref.name);
+  auto source = ReadSource(spec.source_ref);
   if (!source.ok()) {
     if (!IsMissing(source.status())) return Outcome::Retry(source.status());
     return Fail(kArtifactFailedReason, "Source '" + source_name + "' not found",
@@ -696,6 +770,13 @@ Outcome Run::Finalize(const KustomizationSpec* spec) {
         deleted.pop_back();
         Event("Normal", "Progressing", deleted);
       }
+      // As Flux: objects that outlive the wait are reported, and the Kustomization goes anyway
+      // (they were deleted; what holds them is not the Kustomization's to resolve).
+      if (!pruned.termination.ok()) {
+        Event("Warning", kPruneFailedReason,
+              "failed to wait for resources termination: " +
+                  std::string(pruned.termination.message()));
+      }
     }
   }
   if (absl::Status dropped = DropFinalizer(); !dropped.ok()) return Outcome::Retry(dropped);
@@ -705,7 +786,8 @@ Outcome Run::Finalize(const KustomizationSpec* spec) {
 }  // namespace
 
 Outcome KustomizationReconciler::Reconcile(const ObjectKey& key, const ReconcileContext& context) {
-  Run run(client_, options_, state_->workspace, state_->clients_mutex, state_->clients, context);
+  Run run(client_, options_, state_->workspace, state_->written_versions, state_->clients_mutex,
+          state_->clients, context);
   return run.Reconcile(key);
 }
 

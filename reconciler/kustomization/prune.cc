@@ -74,15 +74,20 @@ PruneResult Prune(kube::Client& client, const Inventory& stale, const PruneOptio
 
   if (options.wait_for_termination.count() > 0 && deleted.status.ok()) {
     auto deadline = std::chrono::steady_clock::now() + options.wait_for_termination;
+    std::string terminating;
     for (const manifest::Object& object : doomed) {
       while (client.Get(object.Gvk(), object.Namespace(), object.Name()).ok()) {
         if (std::chrono::steady_clock::now() > deadline) {
-          failures.push_back(object.Describe() + ": still terminating after " +
-                             std::to_string(options.wait_for_termination.count() / 1000) + "s");
+          terminating += "\n  " + object.Describe();
           break;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
       }
+    }
+    if (!terminating.empty()) {
+      result.termination = absl::DeadlineExceededError(
+          "still terminating after " + std::to_string(options.wait_for_termination.count() / 1000) +
+          "s:" + terminating);
     }
   }
 

@@ -30,6 +30,9 @@ struct PruneResult {
   kube::ChangeSet change_set;  // deleted and skipped objects
   Inventory failed;            // entries whose deletion failed: they stay in the inventory
   absl::Status status;         // why some failed, naming each object
+  // With wait_for_termination: the deleted objects still there when the wait ended (they were
+  // deleted; something holds them, e.g. a finalizer), naming each.
+  absl::Status termination;
 };
 
 [[nodiscard]] PruneResult Prune(kube::Client& client, const Inventory& stale,

@@ -100,10 +100,28 @@ absl::StatusOr<std::unique_ptr<Workspace::Lease>> Workspace::Acquire(
   }
   auto lease = std::make_unique<Lease>(*this, name, tree.string());
   std::error_code error;
-  if (fs::is_directory(tree, error)) return lease;
+  {
+    // Whoever finds the tree missing unpacks it; the others wait for that (at scale, hundreds of
+    // Kustomizations of one revision start at once).
+    std::unique_lock lock(mutex_);
+    unpacked_.wait(lock, [&] { return !trees_[name].unpacking; });
+    if (fs::is_directory(tree, error)) return lease;
+    trees_[name].unpacking = true;
+  }
+  struct UnpackDone {
+    Workspace& workspace;
+    const std::string& name;
+    ~UnpackDone() {
+      {
+        std::lock_guard lock(workspace.mutex_);
+        workspace.trees_[name].unpacking = false;
+      }
+      workspace.unpacked_.notify_all();
+    }
+  } unpack_done{*this, name};
 
-  // Unpack beside the final place and rename: concurrent reconciles of the same digest each
-  // unpack, the first rename wins, and nobody ever reads a half-written tree.
+  // Unpack beside the final place and rename, so nobody ever reads a half-written tree (another
+  // process may share the root).
   fs::create_directories(root_, error);
   if (error) return absl::InternalError("creating " + root_ + ": " + error.message());
   std::string suffix = UniqueSuffix(counter);

@@ -5,10 +5,12 @@
 //
 // Thread-safety: all functions may be called concurrently. Trees are unpacked into a temporary
 // folder and renamed into place, so a reader never sees half a tree; a tree in use (leased) is
-// never removed.
+// never removed. One digest is unpacked by one caller at a time: the others wait for its tree
+// rather than write every file of the artifact again.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,6 +52,7 @@ class Workspace {
   struct TreeUse {
     int leases = 0;
     std::chrono::steady_clock::time_point last_used;
+    bool unpacking = false;
   };
   void Release(const std::string& digest);
   absl::Status Fetch(const artifact::Artifact& artifact, const std::string& archive_path);
@@ -58,6 +61,7 @@ class Workspace {
   const artifact::Storage& local_storage_;
   std::chrono::seconds keep_unused_;
   std::mutex mutex_;
+  std::condition_variable unpacked_;      // a TreeUse's unpacking turned false
   std::map<std::string, TreeUse> trees_;  // by directory name
   uint64_t next_suffix_ = 0;
 };

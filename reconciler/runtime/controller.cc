@@ -79,7 +79,8 @@ struct Controller::State {
     auto started = std::chrono::steady_clock::now();
     Outcome outcome;
     try {
-      outcome = reconciler.Reconcile(item.key, ReconcileContext{.cancel = *item.cancel});
+      outcome = reconciler.Reconcile(item.key,
+                                     ReconcileContext{.cancel = *item.cancel, .controller = owner});
     } catch (const std::exception& error) {
       outcome = Outcome::Retry(absl::InternalError(options.name + " " + item.key.ToString() +
                                                    ": reconcile threw: " + error.what()));
@@ -127,6 +128,7 @@ struct Controller::State {
   kube::Client& client;
   Reconciler& reconciler;
   ControllerOptions options;
+  const Controller* owner = nullptr;
   WorkQueue queue;
   Informer informer;
   std::vector<std::unique_ptr<Informer>> related;
@@ -139,6 +141,7 @@ struct Controller::State {
 Controller::Controller(kube::Client& client, Reconciler& reconciler, ControllerOptions options)
     : state_(std::make_unique<State>(client, reconciler, std::move(options))) {
   if (state_->options.workers < 1) state_->options.workers = 1;
+  state_->owner = this;
 }
 
 Controller::~Controller() = default;
@@ -224,5 +227,17 @@ bool Controller::Synced() const {
 bool Controller::Reconciling() const { return state_->reconciling.load(); }
 
 const ObjectCache& Controller::cache() const { return state_->informer; }
+
+const ObjectCache* Controller::CacheOf(const GroupVersionKind& kind) const {
+  if (kind == state_->options.kind) return &state_->informer;
+  for (const auto& related : state_->related) {
+    if (related->kind() == kind) return related.get();
+  }
+  return nullptr;
+}
+
+const ObjectCache* ReconcileContext::CacheOf(const GroupVersionKind& kind) const {
+  return controller == nullptr ? nullptr : controller->CacheOf(kind);
+}
 
 }  // namespace fluxcpp::reconciler

@@ -59,19 +59,29 @@ struct Outcome {
   }
 };
 
+class Controller;
+class ObjectCache;
+
 // Handed to each Reconcile call.
 struct ReconcileContext {
   // Turns true when the controller shuts down, or when the object (or a related object, see
   // Controller::WatchRelated) changed while this reconcile was running, so long waits — health
   // checks — stop early and the new state is reconciled next.
   const std::atomic<bool>& cancel;
+  // The controller running the reconcile, whose informer caches (Controller::CacheOf) spare
+  // reads from the API server; null when a test calls Reconcile directly.
+  const Controller* controller = nullptr;
+
+  // The informer cache of `kind` (the controller's own or one of WatchRelated), else null.
+  const ObjectCache* CacheOf(const GroupVersionKind& kind) const;
 };
 
 class Reconciler {
  public:
   virtual ~Reconciler() = default;
-  // Reconciles the object named `key`, reading it fresh from the API server (it may be gone, or
-  // being deleted: then clean up and drop the finalizer). Writes status itself, once.
+  // Reconciles the object named `key`, reading it from the API server or from the controller's
+  // cache when that is known to be current (it may be gone, or being deleted: then clean up and
+  // drop the finalizer). Writes status itself, once.
   virtual Outcome Reconcile(const ObjectKey& key, const ReconcileContext& context) = 0;
 };
 
@@ -142,6 +152,9 @@ class Controller {
 
   // The objects of the controller's own kind, as last seen by its informer.
   const ObjectCache& cache() const;
+  // The same for `kind`: the controller's own kind or one watched with WatchRelated; null for
+  // others. Its objects may lag behind the API server by the watch's latency.
+  const ObjectCache* CacheOf(const GroupVersionKind& kind) const;
 
  private:
   struct State;

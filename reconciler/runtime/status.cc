@@ -143,15 +143,23 @@ std::string FormatDuration(std::chrono::milliseconds duration) {
 absl::Status PatchStatus(kube::Client& client, const manifest::GroupVersionKind& kind,
                          const std::string& namespace_name, const std::string& name,
                          const Json& status) {
+  return PatchStatus(client, kind, namespace_name, name, status, "").status();
+}
+
+absl::StatusOr<manifest::Object> PatchStatus(kube::Client& client,
+                                             const manifest::GroupVersionKind& kind,
+                                             const std::string& namespace_name,
+                                             const std::string& name, const Json& status,
+                                             const std::string& field_manager) {
   Json patch = {{"status", status}};
-  auto patched =
-      client.Patch(kind, namespace_name, name, kube::PatchType::kMerge, patch.dump(), "status");
+  auto patched = client.Patch(kind, namespace_name, name, kube::PatchType::kMerge, patch.dump(),
+                              "status", field_manager);
   if (!patched.ok()) {
     return absl::Status(patched.status().code(),
                         absl::StrCat(kube::DescribeObject(kind, namespace_name, name),
                                      ": writing status: ", patched.status().message()));
   }
-  return absl::OkStatus();
+  return patched;
 }
 
 }  // namespace fluxcpp::reconciler

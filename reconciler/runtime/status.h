@@ -63,5 +63,10 @@ std::string FormatDuration(std::chrono::milliseconds duration);
 [[nodiscard]] absl::Status PatchStatus(kube::Client& client, const manifest::GroupVersionKind& kind,
                                        const std::string& namespace_name, const std::string& name,
                                        const manifest::Json& status);
+// The same as the field manager `field_manager` (Flux's controllers write status as their own
+// manager, e.g. gotk-kustomize-controller); returns the object as written.
+[[nodiscard]] absl::StatusOr<manifest::Object> PatchStatus(
+    kube::Client& client, const manifest::GroupVersionKind& kind, const std::string& namespace_name,
+    const std::string& name, const manifest::Json& status, const std::string& field_manager);
 
 }  // namespace fluxcpp::reconciler

@@ -161,8 +161,9 @@ absl::Status Run::EnsureFinalizer() {
   }
   finalizers.emplace_back(kFinalizer);
   Json patch = {{"metadata", {{"finalizers", finalizers}, {"resourceVersion", ResourceVersion()}}}};
-  absl::StatusOr<manifest::Object> patched = client_.Patch(
-      kGitRepositoryKind, key_.namespace_name, key_.name, kube::PatchType::kMerge, patch.dump());
+  absl::StatusOr<manifest::Object> patched =
+      client_.Patch(kGitRepositoryKind, key_.namespace_name, key_.name, kube::PatchType::kMerge,
+                    patch.dump(), "", options_.field_manager);
   if (!patched.ok()) {
     return absl::Status(
         patched.status().code(),
@@ -190,8 +191,9 @@ Outcome Run::Finalize() {
   }
   finalizers.erase(ours);
   Json patch = {{"metadata", {{"finalizers", finalizers}, {"resourceVersion", ResourceVersion()}}}};
-  absl::StatusOr<manifest::Object> patched = client_.Patch(
-      kGitRepositoryKind, key_.namespace_name, key_.name, kube::PatchType::kMerge, patch.dump());
+  absl::StatusOr<manifest::Object> patched =
+      client_.Patch(kGitRepositoryKind, key_.namespace_name, key_.name, kube::PatchType::kMerge,
+                    patch.dump(), "", options_.field_manager);
   if (!patched.ok() && !kube::IsNotFoundError(patched.status())) {
     return Outcome::Retry(absl::Status(
         patched.status().code(), absl::StrCat(object_.Describe(), ": removing the finalizer: ",
@@ -396,11 +398,11 @@ Outcome Run::Reconcile() {
   }
   patch["conditions"] = conditions;
   outcome.conditions = conditions;
-  if (absl::Status written =
-          PatchStatus(client_, kGitRepositoryKind, key_.namespace_name, key_.name, patch);
+  if (auto written = PatchStatus(client_, kGitRepositoryKind, key_.namespace_name, key_.name, patch,
+                                 options_.field_manager);
       !written.ok()) {
-    if (kube::IsNotFoundError(written)) return Outcome::Done();
-    return Outcome::Retry(written);
+    if (kube::IsNotFoundError(written.status())) return Outcome::Done();
+    return Outcome::Retry(written.status());
   }
   return outcome;
 }

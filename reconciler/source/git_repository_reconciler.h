@@ -19,7 +19,7 @@ inline const GroupVersionKind kGitRepositoryKind{"source.toolkit.fluxcd.io", "v1
 struct GitRepositoryReconcilerOptions {
   // Where the per-object clones live (below the reconciler's writable volume).
   std::string clone_root = "/tmp/gitrepository";
-  // Field manager of status writes.
+  // Field manager of status and finalizer writes (source-controller writes as its own name).
   std::string field_manager = "source-controller";
 };
 

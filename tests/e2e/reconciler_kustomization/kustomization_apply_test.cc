@@ -79,6 +79,18 @@ TEST_CASE("a revision is applied with Flux's labels, manager, inventory and stat
       ground.client().Get(reconciler::kustomization::kKustomizationKind, ns, "app");
   REQUIRE(kustomization.ok());
   CHECK(kustomization->json()["metadata"]["finalizers"] == Json::array({"finalizers.fluxcd.io"}));
+  // Status and finalizer are written as Flux's status manager, not the client's default one.
+  std::vector<std::string> status_managers;
+  std::vector<std::string> finalizer_managers;
+  for (const Json& entry : kustomization->json()["metadata"]["managedFields"]) {
+    if (entry.value("subresource", "") == "status") {
+      status_managers.push_back(entry.value("manager", ""));
+    } else if (entry["fieldsV1"].value("f:metadata", Json::object()).contains("f:finalizers")) {
+      finalizer_managers.push_back(entry.value("manager", ""));
+    }
+  }
+  CHECK(status_managers == std::vector<std::string>{"gotk-kustomize-controller"});
+  CHECK(finalizer_managers == std::vector<std::string>{"gotk-kustomize-controller"});
 
   SECTION("a hand edit is reverted on the next reconcile, and nothing else is written") {
     auto edited = ground.client().Patch(kConfigMapKind, ns, "settings", kube::PatchType::kMerge,
