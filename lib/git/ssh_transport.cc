@@ -346,8 +346,10 @@ int SshStream::Handshake() {
   libssh2_session_set_blocking(ssh_.get(), 1);
   const AuthOptions& auth = session_.auth();
   const RemoteUrl& remote = session_.remote_url();
-  if (!auth.ssh_hostkey_algorithms.empty()) {
-    std::string wanted = absl::StrJoin(auth.ssh_hostkey_algorithms, ",");
+  // The host key algorithms asked for: the configured ones, else those of the key types
+  // known_hosts can check, so that a server with several host keys presents one of those.
+  std::string wanted = absl::StrJoin(auth.ssh_hostkey_algorithms, ",");
+  if (!wanted.empty()) {
     if (libssh2_session_method_pref(ssh_.get(), LIBSSH2_METHOD_HOSTKEY, wanted.c_str()) < 0) {
       broken_ = true;
       return session_.Abort(absl::InvalidArgumentError(
@@ -355,23 +357,26 @@ int SshStream::Handshake() {
                        " is supported by this client (libssh2 ", LIBSSH2_VERSION, ")")));
     }
   } else {
-    // Ask for the key types known_hosts can check, so that a server with several host keys
-    // presents one of those. Unknown names are ignored by libssh2; none known keeps its defaults.
-    std::vector<std::string> algorithms =
-        AlgorithmsForKeyTypes(KnownHostKeyTypes(auth.known_hosts, remote.host, remote.port));
-    if (!algorithms.empty()) {
-      libssh2_session_method_pref(ssh_.get(), LIBSSH2_METHOD_HOSTKEY,
-                                  absl::StrJoin(algorithms, ",").c_str());
+    wanted = absl::StrJoin(
+        AlgorithmsForKeyTypes(KnownHostKeyTypes(auth.known_hosts, remote.host, remote.port)), ",");
+    // libssh2 ignores the names it does not know; when it knows none, its defaults stay.
+    if (wanted.empty() ||
+        libssh2_session_method_pref(ssh_.get(), LIBSSH2_METHOD_HOSTKEY, wanted.c_str()) < 0) {
+      wanted.clear();
     }
   }
   if (!ArmTimeout("waiting for")) return GIT_EUSER;
   if (int code = libssh2_session_handshake(ssh_.get(), socket_.get()); code < 0) {
-    if (code == LIBSSH2_ERROR_KEX_FAILURE && !auth.ssh_hostkey_algorithms.empty()) {
+    if (code == LIBSSH2_ERROR_KEX_FAILURE && !wanted.empty()) {
+      // The usual cause: the server has no host key of the asked-for types (OpenSSH also refuses
+      // RSA keys with SHA-1 signatures, "ssh-rsa", which is all libssh2 1.10 knows for RSA).
       return Failed(
           code, "in the SSH handshake with", absl::StatusCode::kFailedPrecondition,
-          absl::StrCat("the SSH server ", host_, " offers none of the host key algorithms ",
-                       absl::StrJoin(auth.ssh_hostkey_algorithms, ","), " (",
-                       LastSshError(ssh_.get()), ")"));
+          absl::StrCat("the SSH server ", host_, " offers none of the host key algorithms ", wanted,
+                       auth.ssh_hostkey_algorithms.empty()
+                           ? " (those of the keys known_hosts holds for it)"
+                           : "",
+                       ", or no common key exchange (", LastSshError(ssh_.get()), ")"));
     }
     return Failed(
         code, "in the SSH handshake with", absl::StatusCode::kUnavailable,
