@@ -40,7 +40,8 @@ std::optional<GitCredentials> SecretCredentials(const BootstrapOptions& options)
   if (UrlScheme(options.sync.url) == "ssh") {
     return SshCredentials{.identity = auth.ssh_private_key,
                           .identity_pub = options.git.ssh_public_key,
-                          .known_hosts = auth.known_hosts};
+                          .known_hosts = auth.known_hosts,
+                          .password = auth.ssh_passphrase};
   }
   if (auth.username.empty() && auth.password.empty() && auth.ca_pem.empty()) return std::nullopt;
   return HttpsCredentials{
@@ -65,13 +66,6 @@ absl::Status Validate(const BootstrapOptions& options) {
   if (options.git.author_name.empty()) return Invalid("author_name", "must be set");
   if (absl::Status status = git::ValidateAuth(options.sync.url, options.git.auth); !status.ok()) {
     return status;
-  }
-  if (options.git.auth.ssh_passphrase.size() > 0 && options.create_secret) {
-    // The Secret would need the passphrase too; Flux stores it as `password`, which
-    // GenerateSyncSecret does not write yet.
-    return absl::UnimplementedError(
-        "private_key: an encrypted SSH key cannot be given to the reconciler yet; use a key "
-        "without passphrase or create the Secret yourself");
   }
   if (options.create_secret && UrlScheme(options.sync.url) != "ssh") {
     const git::AuthOptions& auth = options.git.auth;

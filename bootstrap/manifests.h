@@ -96,12 +96,14 @@ struct SyncOptions {
   std::string CleanPath() const;
 };
 
-// Credentials for an ssh:// repository: the private key, its public half and the known_hosts
-// lines for the server.
+// Credentials for an ssh:// repository: the private key, its public half, the known_hosts lines
+// for the server and the private key's passphrase (empty for an unencrypted key), which Flux's
+// Secret holds as `password`.
 struct SshCredentials {
   std::string identity;
   std::string identity_pub;
   std::string known_hosts;
+  std::string password;
 };
 
 // Credentials for an http(s):// repository: basic auth and, optionally, the PEM CA bundle that

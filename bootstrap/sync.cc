@@ -81,6 +81,7 @@ absl::StatusOr<Object> GenerateSyncSecret(const SyncOptions& options,
     data["identity"] = Base64(ssh->identity);
     if (!ssh->identity_pub.empty()) data["identity.pub"] = Base64(ssh->identity_pub);
     data["known_hosts"] = Base64(ssh->known_hosts);
+    if (!ssh->password.empty()) data["password"] = Base64(ssh->password);
   } else {
     const auto& https = std::get<HttpsCredentials>(credentials);
     if (scheme != "https" && scheme != "http") {

@@ -172,8 +172,8 @@ void AddGitFlags(CLI::App& command, GitFlags& flags) {
                      "bootstrap files go to <path>/<namespace>/");
   command
       .add_option("--private-key-file", flags.private_key_file,
-                  "SSH private key (unencrypted) for ssh:// URLs; also given to the reconciler, "
-                  "with <file>.pub when it exists")
+                  "SSH private key for ssh:// URLs (its passphrase, if any, with --password); "
+                  "also given to the reconciler, with <file>.pub when it exists")
       ->check(CLI::ExistingFile);
   command
       .add_option("--known-hosts-file", flags.known_hosts_file,
@@ -184,7 +184,9 @@ void AddGitFlags(CLI::App& command, GitFlags& flags) {
                      "user name for http(s):// URLs (default: $GIT_USERNAME)");
   command.add_option("--password,-p", flags.password,
                      "password or token for http(s):// URLs (default: $GIT_PASSWORD; prefer the "
-                     "variable, command lines are visible to other users)");
+                     "variable, command lines are visible to other users); for ssh:// URLs the "
+                     "passphrase of --private-key-file, kept in the reconciler's Secret as "
+                     "`password`, as Flux does");
   command
       .add_option("--ca-file", flags.ca_file,
                   "PEM CA bundle that signs the https:// server's certificate")
@@ -266,11 +268,13 @@ absl::StatusOr<GitOptions> ToGitOptions(const GitFlags& flags) {
   }
   std::string scheme = UrlScheme(flags.url);
   if (scheme == "ssh") {
-    if (!flags.username.empty() || !flags.password.empty() || !flags.ca_file.empty()) {
+    if (!flags.username.empty() || !flags.ca_file.empty()) {
       return absl::InvalidArgumentError(
-          "--username, --password and --ca-file are for http(s):// URLs; ssh:// URLs take "
-          "--private-key-file and --known-hosts-file");
+          "--username and --ca-file are for http(s):// URLs; ssh:// URLs take "
+          "--private-key-file, --known-hosts-file and --password for the key's passphrase");
     }
+    // Only from the flag: $GIT_PASSWORD is the http(s) password.
+    options.auth.ssh_passphrase = flags.password;
     if (flags.private_key_file.empty() || flags.known_hosts_file.empty()) {
       return absl::InvalidArgumentError(
           "ssh:// URLs need --private-key-file and --known-hosts-file");

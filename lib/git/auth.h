@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -20,6 +21,9 @@ struct AuthOptions {
   // "[host]:port" (or the plain host on port 22), key type and key bytes alike. Hashed host names
   // (|1|salt|hash), patterns with * and ?, negations and @revoked lines are understood.
   std::string known_hosts;
+  // Host key algorithms to accept, in order of preference ("ssh-ed25519", "ecdsa-sha2-nistp256",
+  // "rsa-sha2-512"...). Empty: those of the key types known_hosts holds for the host, in its order.
+  std::vector<std::string> ssh_hostkey_algorithms;
 
   // HTTP(S).
   std::string username;

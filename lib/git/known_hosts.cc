@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -98,12 +99,10 @@ struct Entry {
   std::string blob;
 };
 
-}  // namespace
-
-std::string HostKeyFingerprint(absl::string_view blob) { return FingerprintOfHash(Sha256(blob)); }
-
-absl::Status VerifyHostKey(absl::string_view known_hosts, absl::string_view host, int port,
-                           const PresentedHostKey& key) {
+// The known_hosts entries for host:port (revoked ones included), in file order; `shown_name` gets
+// the name OpenSSH uses for it.
+std::vector<Entry> EntriesFor(absl::string_view known_hosts, absl::string_view host, int port,
+                              std::string* shown_name) {
   // OpenSSH writes "[host]:port" for every port but 22; accept "[host]:22" too.
   std::string shown = port == 22 ? std::string(host) : absl::StrCat("[", host, "]:", port);
   std::vector<std::string> names = {shown};
@@ -127,6 +126,19 @@ absl::Status VerifyHostKey(absl::string_view known_hosts, absl::string_view host
     if (!absl::Base64Unescape(fields[2], &entry.blob)) continue;
     entries.push_back(std::move(entry));
   }
+
+  if (shown_name != nullptr) *shown_name = shown;
+  return entries;
+}
+
+}  // namespace
+
+std::string HostKeyFingerprint(absl::string_view blob) { return FingerprintOfHash(Sha256(blob)); }
+
+absl::Status VerifyHostKey(absl::string_view known_hosts, absl::string_view host, int port,
+                           const PresentedHostKey& key) {
+  std::string shown;
+  std::vector<Entry> entries = EntriesFor(known_hosts, host, port, &shown);
 
   std::string presented_hash = key.blob.empty() ? key.sha256 : Sha256(key.blob);
   std::string presented_type = BlobType(key.blob);
@@ -168,6 +180,18 @@ absl::Status VerifyHostKey(absl::string_view known_hosts, absl::string_view host
   return absl::UnauthenticatedError(absl::StrCat(
       "host key verification failed for ", shown, ": the server presented ", presented,
       ", but known_hosts trusts only ", absl::StrJoin(known, ", "), " for this host", hint));
+}
+
+std::vector<std::string> KnownHostKeyTypes(absl::string_view known_hosts, absl::string_view host,
+                                           int port) {
+  std::vector<std::string> types;
+  for (const Entry& entry : EntriesFor(known_hosts, host, port, nullptr)) {
+    if (entry.revoked || entry.type.empty()) continue;
+    if (std::find(types.begin(), types.end(), entry.type) == types.end()) {
+      types.push_back(entry.type);
+    }
+  }
+  return types;
 }
 
 }  // namespace fluxcpp::git

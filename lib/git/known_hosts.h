@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -21,6 +22,11 @@ struct PresentedHostKey {
 // unknown host, a key that differs from the known ones (with both fingerprints), or a revoked key.
 absl::Status VerifyHostKey(absl::string_view known_hosts, absl::string_view host, int port,
                            const PresentedHostKey& key);
+
+// The key types ("ssh-ed25519", "ecdsa-sha2-nistp256", "ssh-rsa") that known_hosts trusts for
+// host:port, in the order of their first entries, without duplicates or revoked keys.
+std::vector<std::string> KnownHostKeyTypes(absl::string_view known_hosts, absl::string_view host,
+                                           int port);
 
 // "SHA256:<unpadded base64>", as ssh-keygen -l prints it.
 std::string HostKeyFingerprint(absl::string_view blob);

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "lib/curl/handles.h"
 #include "lib/git/http_transport.h"
+#include "lib/git/ssh_transport.h"
 
 namespace fluxcpp::git {
 
@@ -26,6 +27,13 @@ void EnsureLibgit2() {
       // Only out of memory, or a second registration, which call_once rules out. Continuing
       // would silently drop client certificates and timeouts.
       std::fprintf(stderr, "lib/git: cannot register the HTTP transport: %s\n",
+                   LastErrorMessage(error).c_str());
+      std::abort();
+    }
+    // ssh:// and scp-like remotes go through libssh2 directly (deadlines, host key algorithms);
+    // see ssh_transport.h.
+    if (int error = RegisterSshTransport(); error < 0) {
+      std::fprintf(stderr, "lib/git: cannot register the SSH transport: %s\n",
                    LastErrorMessage(error).c_str());
       std::abort();
     }

@@ -2,7 +2,7 @@
 // host key, and record rejected refs, plus the errors of the conversation with the URL redacted and
 // secrets scrubbed. For http(s) remotes the session is also what the libcurl transport
 // (http_transport.h) reads its settings from: it finds the session as the payload of the callbacks
-// filled here. Private to lib/git.
+// filled here; so does the SSH transport (ssh_transport.h). Private to lib/git.
 //
 // Not thread-safe, not movable (libgit2 holds its address as the callbacks' payload); make one per
 // operation.
@@ -32,10 +32,9 @@ class RemoteSession {
   const absl::Status& status() const { return status_; }
   const std::string& redacted_url() const { return redacted_url_; }
 
-  // After `deadline`, the operation fails with kDeadlineExceeded. Over http(s) the libcurl
-  // transport bounds connecting, waiting and transferring by it, so a silent or black-holed server
-  // fails on time. Over SSH libgit2 1.5 has no socket timeouts: the transfer callbacks notice the
-  // deadline only when the peer sends something.
+  // After `deadline`, the operation fails with kDeadlineExceeded. The transports (libcurl for
+  // http(s), libssh2 for SSH) bound connecting, the handshakes, waiting and transferring by it, so
+  // a silent or black-holed server fails on time.
   void SetDeadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
     deadline_ = deadline;
   }

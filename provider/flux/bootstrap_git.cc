@@ -550,8 +550,10 @@ class BootstrapGit final : public framework::Resource {
     if (!client.ok()) return false;
     bootstrap::GitCredentials credentials =
         git.url.rfind("ssh://", 0) == 0
-            ? bootstrap::GitCredentials(bootstrap::SshCredentials{
-                  .identity = git.auth.ssh_private_key, .known_hosts = git.auth.known_hosts})
+            ? bootstrap::GitCredentials(
+                  bootstrap::SshCredentials{.identity = git.auth.ssh_private_key,
+                                            .known_hosts = git.auth.known_hosts,
+                                            .password = git.auth.ssh_passphrase})
             : bootstrap::GitCredentials(bootstrap::HttpsCredentials{.username = git.auth.username,
                                                                     .password = git.auth.password,
                                                                     .ca_crt = git.auth.ca_pem});

@@ -124,7 +124,9 @@ protocol::Schema ProviderConfigSchema() {
                       Optional("password", Type::String(), "Passphrase of the private key.", true),
                       Optional("private_key", Type::String(), "The SSH private key.", true),
                       Optional("hostkey_algos", Type::List(Type::String()),
-                               "Host key algorithms to accept."),
+                               "Host key algorithms to accept, in order of preference (e.g. "
+                               "`ssh-ed25519`); the presented key must still be in known_hosts. "
+                               "Default: those of the key types known_hosts holds for the host."),
                       Optional("known_hosts", Type::String(),
                                "known_hosts lines for the Git server (fluxcpp never scans "
                                "host keys live); required for ssh:// URLs."),
@@ -184,12 +186,6 @@ protocol::Diagnostics ValidateProviderConfig(const Value& config) {
           "Invalid attribute value", "git.gpg_key_id must be 16 hexadecimal digits.",
           git_path.Attribute("gpg_key_id")));
     }
-  }
-  if (ssh.IsKnown() && !ssh.IsNull() && IsSet(ssh, "hostkey_algos")) {
-    diagnostics.push_back(protocol::WarningDiagnostic(
-        "Unsupported attribute",
-        "git.ssh.hostkey_algos is ignored: the host key is checked against known_hosts.",
-        git_path.Attribute("ssh").Attribute("hostkey_algos")));
   }
   std::optional<std::string> url = StringAttribute(git, "url");
   if (!url) return diagnostics;
@@ -309,6 +305,8 @@ absl::StatusOr<GitSettings> GitSettingsFrom(const Value& git) {
     settings.auth.ssh_private_key = String(ssh, "private_key");
     settings.auth.ssh_passphrase = String(ssh, "password");
     settings.auth.known_hosts = String(ssh, "known_hosts");
+    // The order is the preference; the key presented is still checked against known_hosts.
+    settings.auth.ssh_hostkey_algorithms = StringList(AttributeOf(ssh, "hostkey_algos"));
     if (settings.auth.known_hosts.empty()) {
       return absl::InvalidArgumentError(
           "git.ssh.known_hosts: required for ssh:// URLs (fluxcpp never scans host keys live); "

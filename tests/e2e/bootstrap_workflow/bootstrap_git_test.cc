@@ -9,7 +9,9 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "bootstrap/bootstrap.h"
+#include "lib/git/repository.h"
 #include "lib/kube/errors.h"
+#include "reconciler/source/git_repository_spec.h"
 #include "tests/e2e/bootstrap_workflow/workflow_ground.h"
 #include "tests/e2e/support/ground.h"
 
@@ -136,6 +138,42 @@ TEST_CASE("bootstrap over SSH commits, applies, waits for the reconciler, and is
     REQUIRE(source.ok());
     CHECK(source->json()["spec"]["interval"] == "2m0s");
   }
+}
+
+// Flux's SSH Secret holds an encrypted identity's passphrase as `password`; the reconciler's
+// GitRepository reads it from there (AuthFromSecret) and clones with it.
+TEST_CASE("bootstrap over SSH with an encrypted key gives the reconciler its passphrase") {
+  auto client = testing::AdminClient();
+  auto repository = testing::NewGroundRepository("bootstrap-passphrase");
+  std::string ns = testing::UniqueName("bw-pass");
+  testing::InstallCleanup cleanup(*client, ns);
+  testing::ScratchDirectory scratch;
+  std::string key =
+      scratch.Write("identity", testing::ReadTextFile(testing::GroundEnv("GIT_SSH_KEY")), 0600);
+  testing::Shell("ssh-keygen -q -p -P '' -N 'open sesame' -f " + key);
+  git::AuthOptions auth = testing::GroundSshAuth();
+  auth.ssh_private_key = testing::ReadTextFile(key);
+  auth.ssh_passphrase = "open sesame";
+  BootstrapOptions options = testing::BootstrapOptionsFor(ns, repository.ssh_url, auth);
+  testing::FakeReconciler reconciler(ns, repository.ssh_url, auth);
+
+  std::vector<std::string> lines;
+  BootstrapResult result = BootstrapAndCheck(*client, options, repository, &lines);
+  CHECK(result.committed);
+  for (const auto& line : lines) CHECK_FALSE(absl::StrContains(line, "open sesame"));
+
+  auto secret = client->Get(kSecret, ns, "flux-system");
+  REQUIRE(secret.ok());
+  CHECK(SecretValue(secret->json(), "identity") == auth.ssh_private_key);
+  CHECK(SecretValue(secret->json(), "password") == "open sesame");
+  auto read = reconciler::source::AuthFromSecret(repository.ssh_url, *secret);
+  INFO(read.status().ToString());
+  REQUIRE(read.ok());
+  CHECK(read->ssh_passphrase == "open sesame");
+  auto head = git::LsRemote(repository.ssh_url, "main", *read);
+  INFO(head.status().ToString());
+  REQUIRE(head.ok());
+  CHECK(*head == std::optional<std::string>(result.commit));
 }
 
 TEST_CASE("bootstrap over HTTPS stores username, password and CA, and updates rotated ones") {

@@ -11,15 +11,18 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace fluxcpp::testing {
 
-// Listens on 127.0.0.1 at a free port, accepts every connection and never sends or reads a byte.
+// Listens on 127.0.0.1 at a free port, accepts every connection and never reads a byte; it sends
+// nothing but `greeting` (e.g. an SSH banner, to stall a client after its first step).
 class SilentServer {
  public:
-  SilentServer() {
+  explicit SilentServer(std::string greeting = "") : greeting_(std::move(greeting)) {
     listener_ = socket(AF_INET, SOCK_STREAM, 0);
     REQUIRE(listener_ >= 0);
     sockaddr_in address{};
@@ -36,7 +39,13 @@ class SilentServer {
         pollfd ready{listener_, POLLIN, 0};
         if (poll(&ready, 1, 50) > 0) {
           int connection = accept(listener_, nullptr, nullptr);
-          if (connection >= 0) connections_.push_back(connection);
+          if (connection >= 0) {
+            if (!greeting_.empty()) {
+              [[maybe_unused]] ssize_t sent =
+                  send(connection, greeting_.data(), greeting_.size(), MSG_NOSIGNAL);
+            }
+            connections_.push_back(connection);
+          }
         }
       }
     });
@@ -53,6 +62,7 @@ class SilentServer {
   int port() const { return port_; }
 
  private:
+  std::string greeting_;
   int listener_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};

@@ -1,8 +1,12 @@
 // Clone, commit and push over SSH against the ground's sshd, with the host key checked strictly
 // against known_hosts, and every way the SSH handshake can be refused.
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <sstream>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "lib/git/mirror.h"
 #include "lib/git/repository.h"
 #include "lib/git/url.h"
 #include "tests/e2e/git/git_ground.h"
@@ -111,12 +115,30 @@ TEST_CASE("an encrypted SSH key is used with its passphrase") {
   REQUIRE(listed.ok());
   CHECK_FALSE(listed->has_value());
 
+  ScratchDirectory clone_scratch;
+  auto clone =
+      Repository::Clone(repository.ssh_url, clone_scratch.path() + "/tree", {.auth = auth});
+  INFO(clone.status().ToString());
+  REQUIRE(clone.ok());
+  fluxcpp::testing::CommitAndPush(**clone, "pushed-with-encrypted-key.txt");
+  CHECK(RunGround({"read", repository.name, "main", "pushed-with-encrypted-key.txt"}) ==
+        "pushed-with-encrypted-key.txt\n");
+
   auth.ssh_passphrase = "wrong staple";
   listed = LsRemote(repository.ssh_url, "main", auth);
   REQUIRE_FALSE(listed.ok());
   INFO(listed.status().ToString());
+  CHECK(listed.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK_THAT(std::string(listed.status().message()), Catch::Contains(repository.ssh_url) &&
+                                                         Catch::Contains("wrong passphrase") &&
+                                                         !Catch::Contains("wrong staple"));
+
+  auth.ssh_passphrase.clear();
+  listed = LsRemote(repository.ssh_url, "main", auth);
+  REQUIRE_FALSE(listed.ok());
+  INFO(listed.status().ToString());
   CHECK_THAT(std::string(listed.status().message()),
-             Catch::Contains(repository.ssh_url) && !Catch::Contains("wrong staple"));
+             Catch::Contains("encrypted and no passphrase was given"));
 }
 
 TEST_CASE("an unknown SSH host is refused, naming the host") {
@@ -180,19 +202,123 @@ TEST_CASE("known_hosts forms: hashed names, one key type") {
   CHECK(listed.ok());
 }
 
-// libgit2 1.5 cannot tell libssh2 which host key types known_hosts holds, so a server with several
-// host keys presents its ECDSA key even when known_hosts only has its ed25519 one. The error must
-// say what to add.
-TEST_CASE("known_hosts without the negotiated key type says which type to add") {
+// The client asks for the host key types known_hosts holds, so a server with several host keys
+// (the ground's sshd has ed25519, ECDSA and RSA ones) presents one that can be checked.
+TEST_CASE("known_hosts with one key type of several is enough") {
   auto repository = NewGroundRepository("ssh-key-type");
   AuthOptions auth = GroundSshAuth();
-  auth.known_hosts = Shell("grep ssh-ed25519 " + GroundEnv("GIT_KNOWN_HOSTS"));
+  SECTION("ed25519") {
+    auth.known_hosts = Shell("grep ssh-ed25519 " + GroundEnv("GIT_KNOWN_HOSTS"));
+  }
+  SECTION("ECDSA") {
+    auth.known_hosts = Shell("grep ecdsa-sha2-nistp256 " + GroundEnv("GIT_KNOWN_HOSTS"));
+  }
   auto listed = LsRemote(repository.ssh_url, "main", auth);
+  INFO(listed.status().ToString());
+  CHECK(listed.ok());
+}
+
+TEST_CASE("host key algorithms: one the server offers is used, none it offers is an error") {
+  auto repository = NewGroundRepository("ssh-hostkey-algos");
+  std::string host = SshHost(repository.ssh_url);
+  AuthOptions auth = GroundSshAuth();
+
+  SECTION("offered algorithms work, each checked against its known_hosts entry") {
+    // libssh2 1.10 signs RSA host keys with SHA-1 only ("ssh-rsa"), which OpenSSH refuses.
+    for (std::vector<std::string> algorithms : {std::vector<std::string>{"ssh-ed25519"},
+                                                {"ecdsa-sha2-nistp256"},
+                                                {"ecdsa-sha2-nistp384", "ssh-ed25519"}}) {
+      auth.ssh_hostkey_algorithms = algorithms;
+      auto listed = LsRemote(repository.ssh_url, "main", auth);
+      INFO(algorithms[0] << ": " << listed.status().ToString());
+      CHECK(listed.ok());
+    }
+  }
+  SECTION("an algorithm the server does not offer fails naming the algorithms") {
+    // The ground's ECDSA host key is a nistp256 one.
+    auth.ssh_hostkey_algorithms = {"ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521"};
+    auto listed = LsRemote(repository.ssh_url, "main", auth);
+    REQUIRE_FALSE(listed.ok());
+    INFO(listed.status().ToString());
+    CHECK(listed.status().code() == absl::StatusCode::kFailedPrecondition);
+    CHECK_THAT(
+        std::string(listed.status().message()),
+        Catch::Contains(repository.ssh_url) && Catch::Contains(host) &&
+            Catch::Contains(
+                "offers none of the host key algorithms ecdsa-sha2-nistp384,ecdsa-sha2-nistp521"));
+  }
+  SECTION("names this client does not know fail naming them") {
+    auth.ssh_hostkey_algorithms = {"made-up-algorithm"};
+    auto listed = LsRemote(repository.ssh_url, "main", auth);
+    REQUIRE_FALSE(listed.ok());
+    INFO(listed.status().ToString());
+    CHECK(listed.status().code() == absl::StatusCode::kInvalidArgument);
+    CHECK_THAT(std::string(listed.status().message()),
+               Catch::Contains("none of the SSH host key algorithms made-up-algorithm"));
+  }
+  SECTION("an algorithm whose key known_hosts lacks is refused, saying which type to add") {
+    auth.known_hosts = Shell("grep ssh-ed25519 " + GroundEnv("GIT_KNOWN_HOSTS"));
+    auth.ssh_hostkey_algorithms = {"ecdsa-sha2-nistp256"};
+    auto listed = LsRemote(repository.ssh_url, "main", auth);
+    REQUIRE_FALSE(listed.ok());
+    INFO(listed.status().ToString());
+    CHECK(listed.status().code() == absl::StatusCode::kUnauthenticated);
+    CHECK_THAT(std::string(listed.status().message()),
+               Catch::Contains("the server presented ecdsa-sha2-nistp256") &&
+                   Catch::Contains("known_hosts has no ecdsa-sha2-nistp256 key for this host"));
+  }
+}
+
+TEST_CASE("fetch, ls-remote and mirror fetch over SSH") {
+  auto repository = NewGroundRepository("ssh-fetch");
+  std::string seeded =
+      RunGround({"seed", repository.name, std::string(TESTDATA_DIR) + "/seed"}).substr(0, 40);
+  ScratchDirectory scratch;
+  auto reader =
+      Repository::Clone(repository.ssh_url, scratch.path() + "/reader", {.auth = GroundSshAuth()});
+  REQUIRE(reader.ok());
+  auto writer =
+      Repository::Clone(repository.ssh_url, scratch.path() + "/writer", {.auth = GroundSshAuth()});
+  REQUIRE(writer.ok());
+  std::string pushed = fluxcpp::testing::CommitAndPush(**writer, "new-file.txt");
+  CHECK(pushed != seeded);
+
+  auto fetched = (*reader)->Fetch();
+  INFO(fetched.status().ToString());
+  REQUIRE(fetched.ok());
+  CHECK(*fetched == pushed);
+
+  auto listed = LsRemote(repository.ssh_url, "main", GroundSshAuth());
+  REQUIRE(listed.ok());
+  CHECK(*listed == std::optional<std::string>(pushed));
+  auto refs = ListRemoteRefs(repository.ssh_url, GroundSshAuth(),
+                             std::chrono::steady_clock::now() + std::chrono::seconds(20));
+  REQUIRE(refs.ok());
+  bool found = false;
+  for (const RemoteRef& ref : *refs)
+    found = found || (ref.name == "refs/heads/main" && ref.commit == pushed);
+  CHECK(found);
+
+  auto mirror = Mirror::Open(repository.ssh_url, scratch.path() + "/mirror", GroundSshAuth());
+  REQUIRE(mirror.ok());
+  auto objects = (*mirror)->Fetch("refs/heads/main",
+                                  std::chrono::steady_clock::now() + std::chrono::seconds(20));
+  INFO(objects.status().ToString());
+  REQUIRE(objects.ok());
+  CHECK(*objects > 0);
+  CHECK((*mirror)->HasCommit(pushed));
+  REQUIRE((*mirror)->WriteTree(pushed, scratch.path() + "/tree").ok());
+  CHECK(ReadTextFile(scratch.path() + "/tree/new-file.txt") == "new-file.txt\n");
+}
+
+TEST_CASE("a repository the SSH server does not have fails with the server's reason") {
+  auto listed =
+      LsRemote(NewGroundRepository("ssh-missing").ssh_url + "-not-there", "main", GroundSshAuth());
   REQUIRE_FALSE(listed.ok());
   INFO(listed.status().ToString());
-  CHECK_THAT(std::string(listed.status().message()),
-             Catch::Contains("the server presented ecdsa-sha2-nistp256") &&
-                 Catch::Contains("known_hosts has no ecdsa-sha2-nistp256 key for this host"));
+  CHECK_THAT(
+      std::string(listed.status().message()),
+      Catch::Contains("[127.0.0.1]:") && Catch::Contains("does not appear to be a git repository"));
 }
 
 }  // namespace

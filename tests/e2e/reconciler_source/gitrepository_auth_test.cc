@@ -85,6 +85,43 @@ TEST_CASE("GitRepository over SSH with a wrong known_hosts keeps the artifact") 
   CheckAuthenticationFailedKeepsArtifact(fixture, "fleet", good);
 }
 
+TEST_CASE("GitRepository over SSH with an encrypted identity and its password") {
+  SourceFixture fixture;
+  PushableRepository repository("gitrepo-passphrase");
+  std::string commit = repository.Push({{"a.yaml", "a: 1\n"}}, "first");
+  ScratchDirectory scratch;
+  std::string key = scratch.Write("identity", GroundSshKey(), 0600);
+  Shell("ssh-keygen -q -p -P '' -N 'correct horse battery' -f " + key);
+  std::string encrypted = ReadTextFile(key);
+  REQUIRE(encrypted != GroundSshKey());
+  fixture.CreateSecret("ssh-auth", {{"identity", encrypted},
+                                    {"known_hosts", GroundKnownHosts()},
+                                    {"password", "correct horse battery"}});
+  fixture.CreateGitRepository("fleet", {{"url", repository.urls().ssh_url},
+                                        {"secretRef", {{"name", "ssh-auth"}}},
+                                        {"ref", {{"branch", "main"}}}});
+  Outcome outcome = fixture.Reconcile("fleet");
+  INFO(fixture.Condition("fleet", "Ready").dump());
+  REQUIRE(outcome.kind == Outcome::Kind::kRequeueAfter);
+  CHECK(fixture.Condition("fleet", "Ready")["status"] == "True");
+  auto good = fixture.ArtifactOf("fleet");
+  CHECK(good.revision == "main@sha1:" + commit);
+  CHECK(fixture.ArtifactFile(good, "a.yaml") == "a: 1\n");
+
+  // A wrong password: the artifact stays, and the reason says so without the password.
+  fixture.CreateSecret(
+      "ssh-auth",
+      {{"identity", encrypted}, {"known_hosts", GroundKnownHosts()}, {"password", "wrong staple"}});
+  fixture.Reconcile("fleet");
+  Json ready = fixture.Condition("fleet", "Ready");
+  INFO(ready.dump());
+  CHECK(ready["status"] == "False");
+  std::string message = ready["message"];
+  CHECK(message.find("wrong passphrase") != std::string::npos);
+  CHECK(message.find("wrong staple") == std::string::npos);
+  CHECK(fixture.ArtifactOf("fleet").revision == good.revision);
+}
+
 TEST_CASE("GitRepository over mutual TLS with tls.crt and tls.key; without them it fails") {
   SourceFixture fixture;
   PushableRepository repository("gitrepo-mtls");

@@ -16,13 +16,24 @@ using Clock = std::chrono::steady_clock;
 
 TEST_CASE("spec.timeout bounds a Git server that never answers") {
   SourceFixture fixture;
-  SilentServer server;
-  std::string url = "https://127.0.0.1:" + std::to_string(server.port()) + "/git/silent.git";
-  fixture.CreateSecret("ca", {{"ca.crt", GroundCa()}});
+  std::string scheme =
+      GENERATE(std::string("https"), std::string("ssh"), std::string("ssh-banner"));
+  INFO(scheme);
+  // An SSH server may also stall after its banner, in the key exchange.
+  SilentServer server(scheme == "ssh-banner" ? "SSH-2.0-OpenSSH_9.2\r\n" : "");
+  std::string url;
+  if (scheme == "https") {
+    url = "https://127.0.0.1:" + std::to_string(server.port()) + "/git/silent.git";
+    fixture.CreateSecret("auth", {{"ca.crt", GroundCa()}});
+  } else {
+    url = "ssh://git@127.0.0.1:" + std::to_string(server.port()) + "/silent.git";
+    fixture.CreateSecret("auth",
+                         {{"identity", GroundSshKey()}, {"known_hosts", GroundKnownHosts()}});
+  }
   fixture.CreateGitRepository("silent", {{"url", url},
                                          {"timeout", "2s"},
                                          {"ref", {{"branch", "main"}}},
-                                         {"secretRef", {{"name", "ca"}}}});
+                                         {"secretRef", {{"name", "auth"}}}});
   auto started = Clock::now();
   Outcome outcome = fixture.Reconcile("silent");
   auto elapsed = Clock::now() - started;

@@ -114,6 +114,21 @@ TEST_CASE("the SSH Secret holds identity, identity.pub and known_hosts") {
   CHECK(Decoded(data["known_hosts"]) == ssh.known_hosts);
 }
 
+TEST_CASE("the SSH Secret of an encrypted key holds its passphrase as password, as Flux's does") {
+  SshCredentials ssh{.identity = "-----BEGIN OPENSSH PRIVATE KEY-----\nkey\n",
+                     .known_hosts = "github.com ssh-ed25519 AAAA\n",
+                     .password = "correct horse"};
+  auto secret = GenerateSyncSecret(ValidSync(), ssh);
+  INFO(secret.status().ToString());
+  REQUIRE(secret.ok());
+  const Json& data = secret->json()["data"];
+  CHECK(data.size() == 3);
+  CHECK(Decoded(data["identity"]) == ssh.identity);
+  CHECK(Decoded(data["known_hosts"]) == ssh.known_hosts);
+  CHECK(Decoded(data["password"]) == "correct horse");
+  CHECK_FALSE(data.contains("identity.pub"));
+}
+
 TEST_CASE("the HTTPS Secret holds username, password and ca.crt") {
   SyncOptions options = ValidSync();
   options.url = "https://git.example.com/fleet.git";

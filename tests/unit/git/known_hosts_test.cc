@@ -90,5 +90,18 @@ TEST_CASE("hashed names, patterns, negation, comments and revoked keys") {
   }
 }
 
+TEST_CASE("the key types known_hosts holds for a host, in order, without revoked keys") {
+  std::string known_hosts = Line("[git.example.com]:2222", "ecdsa-sha2-nistp256", kEcdsa) +
+                            Line("other.example.com", "ssh-rsa", kEd25519) +
+                            Line("[git.example.com]:2222", "ssh-ed25519", kEd25519) +
+                            Line("*.example.com", "ecdsa-sha2-nistp256", kEcdsa) + "@revoked " +
+                            Line("[git.example.com]:2222", "ssh-dss", kEd25519);
+  CHECK(KnownHostKeyTypes(known_hosts, "git.example.com", 2222) ==
+        std::vector<std::string>{"ecdsa-sha2-nistp256", "ssh-ed25519"});
+  CHECK(KnownHostKeyTypes(known_hosts, "other.example.com", 22) ==
+        std::vector<std::string>{"ssh-rsa", "ecdsa-sha2-nistp256"});
+  CHECK(KnownHostKeyTypes(known_hosts, "unknown.org", 22).empty());
+}
+
 }  // namespace
 }  // namespace fluxcpp::git

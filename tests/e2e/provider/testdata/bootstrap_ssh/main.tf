@@ -52,6 +52,8 @@ provider "flux" {
       username    = "git"
       private_key = file(var.private_key_file)
       known_hosts = file(var.known_hosts_file)
+      # Honoured: the host key algorithms asked for, in order; the key must be in known_hosts.
+      hostkey_algos = ["ssh-ed25519", "ecdsa-sha2-nistp256"]
     }
   }
 }
