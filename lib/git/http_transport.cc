@@ -20,6 +20,7 @@
 #include "lib/curl/handles.h"
 #include "lib/git/auth.h"
 #include "lib/git/remote_session.h"
+#include "lib/git/smart_service.h"
 
 namespace fluxcpp::git {
 namespace {
@@ -43,25 +44,6 @@ struct Binding {
 
 constexpr int kMaxRedirects = 5;
 constexpr char kUserAgent[] = "git/2.0 (fluxcpp; libcurl)";
-
-struct Service {
-  const char* name;  // "git-upload-pack"
-  bool advertisement;
-};
-
-Service ServiceOf(git_smart_service_t action) {
-  switch (action) {
-    case GIT_SERVICE_UPLOADPACK_LS:
-      return {"git-upload-pack", true};
-    case GIT_SERVICE_UPLOADPACK:
-      return {"git-upload-pack", false};
-    case GIT_SERVICE_RECEIVEPACK_LS:
-      return {"git-receive-pack", true};
-    case GIT_SERVICE_RECEIVEPACK:
-      return {"git-receive-pack", false};
-  }
-  return {"git-upload-pack", true};
-}
 
 // The URL without user-info (credentials travel as curl options) and without trailing slashes,
 // to which "/info/refs" and "/git-upload-pack" are appended.
@@ -94,7 +76,7 @@ class HttpStream {
       : binding_{{}, this},
         subtransport_(subtransport),
         session_(session),
-        service_(ServiceOf(action)),
+        service_(SmartServiceOf(action)),
         url_(std::move(url)),
         headers_(std::move(headers)),
         proxy_(std::move(proxy)),
@@ -163,7 +145,7 @@ class HttpStream {
   Binding<git_smart_subtransport_stream, HttpStream> binding_;
   HttpSubtransport& subtransport_;
   RemoteSession& session_;
-  Service service_;
+  SmartService service_;
   std::string url_;
   curl::Slist headers_;
   std::string proxy_;
@@ -243,7 +225,7 @@ int HttpSubtransport::Action(git_smart_subtransport_stream** out, const char* ur
                       "http(s) remotes are served only for operations of lib/git (RemoteSession)");
     return -1;
   }
-  Service service = ServiceOf(action);
+  SmartService service = SmartServiceOf(action);
   // An advertisement starts a conversation with the URL as configured; the requests after it
   // follow where a redirect took the advertisement.
   if (service.advertisement || base_url_.empty()) base_url_ = RepositoryBaseUrl(url);

@@ -33,6 +33,7 @@
 #include "lib/git/auth.h"
 #include "lib/git/known_hosts.h"
 #include "lib/git/remote_session.h"
+#include "lib/git/smart_service.h"
 
 namespace fluxcpp::git {
 namespace {
@@ -99,25 +100,6 @@ constexpr long kNoTimeout = 0;
 // The bound of the goodbye (channel close, disconnect) after a failure: the peer may be silent.
 constexpr std::chrono::milliseconds kGoodbyeTimeout(500);
 
-struct Service {
-  const char* name;  // "git-upload-pack"
-  bool advertisement;
-};
-
-Service ServiceOf(git_smart_service_t action) {
-  switch (action) {
-    case GIT_SERVICE_UPLOADPACK_LS:
-      return {"git-upload-pack", true};
-    case GIT_SERVICE_UPLOADPACK:
-      return {"git-upload-pack", false};
-    case GIT_SERVICE_RECEIVEPACK_LS:
-      return {"git-receive-pack", true};
-    case GIT_SERVICE_RECEIVEPACK:
-      return {"git-receive-pack", false};
-  }
-  return {"git-upload-pack", true};
-}
-
 std::string SecondsText(std::chrono::milliseconds duration) {
   return absl::StrFormat("%.1fs", static_cast<double>(duration.count()) / 1000.0);
 }
@@ -148,7 +130,7 @@ std::vector<std::string> AlgorithmsForKeyTypes(const std::vector<std::string>& t
 // This is also the stream libgit2 reads and writes; the smart transport frees it.
 class SshStream {
  public:
-  SshStream(RemoteSession& session, Service service)
+  SshStream(RemoteSession& session, SmartService service)
       : binding_{{}, this}, session_(session), service_(service) {
     binding_.interface.read = &SshStream::ReadCallback;
     binding_.interface.write = &SshStream::WriteCallback;
@@ -205,7 +187,7 @@ class SshStream {
 
   Binding<git_smart_subtransport_stream, SshStream> binding_;
   RemoteSession& session_;
-  Service service_;
+  SmartService service_;
   std::string host_;  // "[host]:port", or the plain host on port 22, as known_hosts names it
   SshStream** current_ = nullptr;
   // The operation's budget when the connection started, for messages.
@@ -567,7 +549,7 @@ class SshSubtransport {
 int SshSubtransport::Action(git_smart_subtransport_stream** out, const char* /*url*/,
                             git_smart_service_t action) {
   *out = nullptr;
-  Service service = ServiceOf(action);
+  SmartService service = SmartServiceOf(action);
   if (!service.advertisement) {
     // A stateful conversation: the request goes over the connection of the ref advertisement.
     if (current_ == nullptr || std::strcmp(current_->service_name(), service.name) != 0) {
