@@ -30,6 +30,27 @@ constexpr std::string_view kNonPlainTag = "!";  // quoted and block scalars
 // aliasing".)
 constexpr size_t kMaxAliasNodes = 100'000;
 
+// yaml-cpp decodes the double-quoted escapes \N (U+0085) and \_ (U+00A0) to one Latin-1 byte
+// instead of UTF-8. The stream was checked to be UTF-8, so a byte that is not can only come from
+// such an escape: it is encoded as the code point it stands for.
+std::string Utf8FromYamlCpp(const std::string& decoded) {
+  size_t bad = FirstInvalidUtf8(decoded);
+  if (bad == std::string::npos) return decoded;
+  std::string text;
+  text.reserve(decoded.size() + 8);
+  std::string_view rest = decoded;
+  while (bad != std::string_view::npos) {
+    text.append(rest.substr(0, bad));
+    const auto byte = static_cast<unsigned char>(rest[bad]);
+    text += static_cast<char>(0xC0 | (byte >> 6));
+    text += static_cast<char>(0x80 | (byte & 0x3F));
+    rest.remove_prefix(bad + 1);
+    bad = FirstInvalidUtf8(rest);
+  }
+  text.append(rest);
+  return text;
+}
+
 // Builds the JSON value of one document from parser events. The first error wins; later events of
 // the document are ignored.
 class JsonBuilder : public YAML::EventHandler {
@@ -64,7 +85,8 @@ class JsonBuilder : public YAML::EventHandler {
   }
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override {
+                const std::string& decoded) override {
+    const std::string value = Utf8FromYamlCpp(decoded);
     absl::StatusOr<Json> json = tag == kPlainTag      ? ResolvePlainScalar(value, typing_)
                                 : tag == kNonPlainTag ? Json(value)
                                                       : ResolveTaggedScalar(tag, value, typing_);

@@ -59,6 +59,15 @@ ready='{.status.conditions[?(@.type=="Ready")].status}'
 expect_synced() {
   local description=$1 namespace=$2 name=$3 branch=$4 head
   head=$(git --git-dir "$FLUXCPP_GROUND/git/repos/$name.git" rev-parse "${5:-$branch}")
+  # Right after a reconciler restart the new process may first wait for its leader Lease (up to
+  # the lease duration, 35 s, when the old one could not release it), so the state is polled.
+  local deadline=$((SECONDS + 60))
+  until [[ $(gitrepository "$namespace" "$ready") == True && $(kustomization "$namespace" "$ready") == True &&
+    $(gitrepository "$namespace" '{.status.artifact.revision}') == "$branch@sha1:$head" &&
+    $(kustomization "$namespace" '{.status.lastAppliedRevision}') == "$branch@sha1:$head" ]] ||
+    ((SECONDS >= deadline)); do
+    sleep 1
+  done
   if [[ $(gitrepository "$namespace" "$ready") != True || $(kustomization "$namespace" "$ready") != True ||
     $(gitrepository "$namespace" '{.status.artifact.revision}') != "$branch@sha1:$head" ||
     $(kustomization "$namespace" '{.status.lastAppliedRevision}') != "$branch@sha1:$head" ]]; then

@@ -60,6 +60,17 @@ TEST_CASE("quoted, block and tagged scalars") {
   CHECK(value["tagged_int"] == 42);
 }
 
+TEST_CASE("the escapes for next line and no-break space decode to UTF-8, as in any YAML reader") {
+  // Found by the yaml_parse fuzz target: yaml-cpp decodes them to single Latin-1 bytes.
+  Json json = ParseOne(R"(a: "x\Ny\_z\x85\u00e9"
+b: "\N")");
+  CHECK(json["a"] == "x\u0085y\u00a0z\u0085\u00e9");
+  CHECK(json["b"] == "\u0085");
+  auto again = ParseYamlDocuments(ToYaml(json), "again.yaml");
+  REQUIRE(again.ok());
+  CHECK((*again)[0].json == json);
+}
+
 TEST_CASE("a syntax error names the file, the document, the line and the column") {
   auto broken = ParseYamlDocuments(ReadTestdata("broken-flow.yaml"), "apps/broken-flow.yaml");
   REQUIRE_FALSE(broken.ok());
