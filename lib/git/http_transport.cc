@@ -20,27 +20,10 @@
 #include "lib/curl/handles.h"
 #include "lib/git/auth.h"
 #include "lib/git/remote_session.h"
-#include "lib/git/smart_service.h"
+#include "lib/git/smart_subtransport.h"
 
 namespace fluxcpp::git {
 namespace {
-
-// Disposes a copy of the connect options that git_transport_remote_connect_options made.
-struct ConnectOptionsCopy {
-  git_remote_connect_options options = GIT_REMOTE_CONNECT_OPTIONS_INIT;
-  ConnectOptionsCopy() = default;
-  ConnectOptionsCopy(const ConnectOptionsCopy&) = delete;
-  ConnectOptionsCopy& operator=(const ConnectOptionsCopy&) = delete;
-  ~ConnectOptionsCopy() { git_remote_connect_options_dispose(&options); }
-};
-
-// libgit2 hands back the address of the C interface struct; this pairs it with its C++ owner.
-// Standard-layout, so a pointer to it is a pointer to `interface`.
-template <typename Interface, typename Owner>
-struct Binding {
-  Interface interface;
-  Owner* owner;
-};
 
 constexpr int kMaxRedirects = 5;
 constexpr char kUserAgent[] = "git/2.0 (fluxcpp; libcurl)";
