@@ -40,7 +40,7 @@ const RemoteRef* FindRef(const std::vector<RemoteRef>& refs, std::string_view na
 }
 
 absl::Status WriteTreeInto(git_repository* repository, const git_tree* tree, const fs::path& into,
-                           const std::string& prefix, const WriteTreeOptions& options) {
+                           const std::string& prefix) {
   std::error_code error;
   fs::create_directories(into, error);
   if (error) {
@@ -59,12 +59,10 @@ absl::Status WriteTreeInto(git_repository* repository, const git_tree* tree, con
     fs::path target = into / name;
     git_filemode_t mode = git_tree_entry_filemode(entry);
     if (mode == GIT_FILEMODE_COMMIT) {
-      if (options.recurse_submodules) {
-        return absl::UnimplementedError(
-            absl::StrCat("submodule '", relative,
-                         "': submodules are not supported yet (spec.recurseSubmodules)"));
-      }
       fs::create_directories(target, error);
+      if (error) {
+        return absl::InternalError(absl::StrCat("create ", target.string(), ": ", error.message()));
+      }
       continue;
     }
     if (mode == GIT_FILEMODE_TREE) {
@@ -74,7 +72,7 @@ absl::Status WriteTreeInto(git_repository* repository, const git_tree* tree, con
         return LocalError(code, "read tree " + relative);
       }
       TreeHandle subtree(raw_subtree);
-      if (absl::Status status = WriteTreeInto(repository, subtree.get(), target, relative, options);
+      if (absl::Status status = WriteTreeInto(repository, subtree.get(), target, relative);
           !status.ok()) {
         return status;
       }
@@ -103,6 +101,24 @@ absl::Status WriteTreeInto(git_repository* repository, const git_tree* tree, con
         target, mode == GIT_FILEMODE_BLOB_EXECUTABLE ? fs::perms(0755) : fs::perms(0644), error);
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<TreeHandle> CommitTree(git_repository* repository, const std::string& sha,
+                                      const std::string& operation) {
+  git_oid oid;
+  if (!IsFullSha(sha) || git_oid_fromstr(&oid, sha.c_str()) < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(operation, ": not a commit SHA-1"));
+  }
+  git_commit* raw_commit = nullptr;
+  if (int error = git_commit_lookup(&raw_commit, repository, &oid); error < 0) {
+    return LocalError(error, operation);
+  }
+  CommitHandle commit(raw_commit);
+  git_tree* raw_tree = nullptr;
+  if (int error = git_commit_tree(&raw_tree, commit.get()); error < 0) {
+    return LocalError(error, operation);
+  }
+  return TreeHandle(raw_tree);
 }
 
 }  // namespace
@@ -274,6 +290,9 @@ absl::StatusOr<size_t> Mirror::Fetch(const std::string& remote_ref, Deadline dea
   if (remote_ref.empty()) {
     refspecs = {absl::StrCat("+refs/heads/*:", kMirrorRefPrefix, "heads/*"),
                 absl::StrCat("+refs/tags/*:", kMirrorRefPrefix, "tags/*")};
+  } else if (IsFullSha(remote_ref)) {
+    // Kept under a ref so the commit stays reachable (and known to the next negotiation).
+    refspecs = {absl::StrCat("+", remote_ref, ":", kMirrorRefPrefix, "commits/", remote_ref)};
   } else {
     // "refs/heads/main" lands in refs/mirror/heads/main, "HEAD" in refs/mirror/HEAD.
     absl::string_view name = remote_ref;
@@ -294,32 +313,38 @@ absl::StatusOr<size_t> Mirror::Fetch(const std::string& remote_ref, Deadline dea
   return git_remote_stats(remote.get())->received_objects;
 }
 
-absl::Status Mirror::WriteTree(const std::string& sha, const std::string& directory,
-                               const WriteTreeOptions& options) const {
+absl::Status Mirror::WriteTree(const std::string& sha, const std::string& directory) const {
   std::string operation = absl::StrCat("write the tree of ", sha, " into ", directory);
-  git_oid oid;
-  if (!IsFullSha(sha) || git_oid_fromstr(&oid, sha.c_str()) < 0) {
-    return absl::InvalidArgumentError(absl::StrCat(operation, ": not a commit SHA-1"));
-  }
   std::error_code error_code;
   if (fs::exists(directory, error_code) && !fs::is_empty(directory, error_code)) {
     return absl::FailedPreconditionError(absl::StrCat(operation, ": the folder is not empty"));
   }
-  git_commit* raw_commit = nullptr;
-  if (int error = git_commit_lookup(&raw_commit, handle_.get(), &oid); error < 0) {
-    return LocalError(error, operation);
-  }
-  CommitHandle commit(raw_commit);
-  git_tree* raw_tree = nullptr;
-  if (int error = git_commit_tree(&raw_tree, commit.get()); error < 0) {
-    return LocalError(error, operation);
-  }
-  TreeHandle tree(raw_tree);
-  absl::Status written = WriteTreeInto(handle_.get(), tree.get(), directory, "", options);
+  absl::StatusOr<TreeHandle> tree = CommitTree(handle_.get(), sha, operation);
+  if (!tree.ok()) return tree.status();
+  absl::Status written = WriteTreeInto(handle_.get(), tree->get(), directory, "");
   if (!written.ok()) {
     return absl::Status(written.code(), absl::StrCat(operation, ": ", written.message()));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::vector<Gitlink>> Mirror::ListGitlinks(const std::string& sha) const {
+  std::string operation = absl::StrCat("list the submodules of ", sha);
+  absl::StatusOr<TreeHandle> tree = CommitTree(handle_.get(), sha, operation);
+  if (!tree.ok()) return tree.status();
+  std::vector<Gitlink> gitlinks;
+  auto collect = [](const char* root, const git_tree_entry* entry, void* payload) -> int {
+    if (git_tree_entry_filemode(entry) == GIT_FILEMODE_COMMIT) {
+      static_cast<std::vector<Gitlink>*>(payload)->push_back(
+          {.path = absl::StrCat(root, git_tree_entry_name(entry)),
+           .commit = OidToString(*git_tree_entry_id(entry))});
+    }
+    return 0;
+  };
+  if (int error = git_tree_walk(tree->get(), GIT_TREEWALK_PRE, collect, &gitlinks); error < 0) {
+    return LocalError(error, operation);
+  }
+  return gitlinks;
 }
 
 }  // namespace fluxcpp::git

@@ -65,10 +65,10 @@ struct ResolvedReference {
 // likewise; other refs keep their full name; no ref → "sha1:<commit>".
 std::string FormatRevision(const std::string& ref_name, const std::string& commit);
 
-struct WriteTreeOptions {
-  // Submodules (gitlink entries) are not supported yet: with this set, a tree that has any is an
-  // error naming the submodule; without it they become empty folders, as in a plain clone.
-  bool recurse_submodules = false;
+// A submodule's place in a tree: the commit recorded at a path (a gitlink entry).
+struct Gitlink {
+  std::string path;    // "vendor/lib", relative to the tree's root
+  std::string commit;  // the submodule's commit (full SHA-1)
 };
 
 class Mirror {
@@ -91,12 +91,22 @@ class Mirror {
   bool HasCommit(const std::string& sha) const;
 
   // Fetches `remote_ref` (a full ref name) from the remote, only what the clone lacks; an empty
-  // name fetches every branch and tag. Returns how many objects were received.
+  // name fetches every branch and tag, a full SHA-1 that commit alone (which servers only allow
+  // with uploadpack.allowReachableSHA1InWant or the like). Returns how many objects were
+  // received.
   [[nodiscard]] absl::StatusOr<size_t> Fetch(const std::string& remote_ref, Deadline deadline = {});
 
   // Writes the files of `sha`'s tree into `directory` (created; must be empty or missing).
-  [[nodiscard]] absl::Status WriteTree(const std::string& sha, const std::string& directory,
-                                       const WriteTreeOptions& options = {}) const;
+  // Submodules (gitlinks) become empty folders, as in a clone without --recurse-submodules;
+  // submodules.h fills them.
+  [[nodiscard]] absl::Status WriteTree(const std::string& sha, const std::string& directory) const;
+
+  // Every gitlink of `sha`'s tree, in tree order (parents before children).
+  [[nodiscard]] absl::StatusOr<std::vector<Gitlink>> ListGitlinks(const std::string& sha) const;
+
+  // The remote URL and credentials given to Open.
+  const std::string& url() const { return url_; }
+  const AuthOptions& auth() const { return auth_; }
 
  private:
   Repository::RepositoryHandle handle_;

@@ -4,9 +4,11 @@
 #include <optional>
 #include <system_error>
 #include <variant>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "lib/git/mirror.h"
+#include "lib/git/submodules.h"
 #include "lib/kube/errors.h"
 #include "reconciler/runtime/status.h"
 #include "reconciler/source/git_repository_spec.h"
@@ -268,9 +270,18 @@ std::variant<SyncResult, Failure> Run::Sync(const GitRepositorySpec& spec, const
   std::error_code error;
   fs::remove_all(tree, error);
   FolderGuard remove_tree(tree);
-  if (absl::Status written = (*mirror)->WriteTree(resolved->commit, tree.string(),
-                                                  {.recurse_submodules = spec.recurse_submodules});
-      !written.ok()) {
+  if (spec.recurse_submodules) {
+    // The submodules' clones live in the repository's own, where git keeps them ($GIT_DIR/modules),
+    // so they are fetched incrementally and removed with it.
+    absl::StatusOr<std::vector<git::WrittenSubmodule>> submodules = git::WriteTreeWithSubmodules(
+        **mirror, resolved->commit, tree.string(),
+        {.cache_directory = (clone_directory_ / "modules").string(), .deadline = deadline});
+    if (!submodules.ok()) return FetchFailure(submodules.status(), context);
+    for (const git::WrittenSubmodule& submodule : *submodules) {
+      fetched = fetched || submodule.received_objects > 0;
+    }
+  } else if (absl::Status written = (*mirror)->WriteTree(resolved->commit, tree.string());
+             !written.ok()) {
     return FetchFailure(written, context);
   }
   absl::StatusOr<IgnoreMatcher> matcher = SourceIgnoreMatcher(tree.string(), spec.ignore);
