@@ -3,11 +3,13 @@
 // the GitRepository's credentials, nested ones too, and a submodule that cannot be fetched fails
 // the reconcile by name while the last artifact stays.
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <filesystem>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "tests/e2e/git/silent_server.h"
 #include "tests/e2e/reconciler_source/source_ground.h"
 
 namespace fluxcpp::testing {
@@ -307,6 +309,28 @@ TEST_CASE("GitRepository submodules that cannot be fetched fail by name and keep
     CheckFailureKeepsArtifact(fixture, "app", good, "GitOperationFailed",
                               {"submodule 'vendor/lib'", "local paths and file:// URLs"});
   }
+}
+
+TEST_CASE("spec.timeout bounds a submodule server that never answers") {
+  SourceFixture fixture;
+  PushableRepository app("submodule-app");
+  std::string first = app.Push({{"app.yaml", "a: 1\n"}}, "first");
+  SilentServer server("");
+  std::string url = "https://127.0.0.1:" + std::to_string(server.port()) + "/git/silent.git";
+  PushSubmodules(app.urls(), {{"vendor/silent", url, first}}, "silent submodule");
+  fixture.CreateGitRepository("app", {{"url", app.urls().http_url},
+                                      {"ref", {{"branch", "main"}}},
+                                      {"timeout", "2s"},
+                                      {"recurseSubmodules", true}});
+  auto started = std::chrono::steady_clock::now();
+  CHECK(fixture.Reconcile("app").kind == Outcome::Kind::kRetryWithBackoff);
+  auto elapsed = std::chrono::steady_clock::now() - started;
+  CHECK(elapsed >= std::chrono::milliseconds(1900));
+  CHECK(elapsed < std::chrono::seconds(5));
+  std::string message = fixture.Condition("app", "Ready")["message"];
+  INFO(message);
+  CHECK(Contains(message, "submodule 'vendor/silent' (" + url + ")"));
+  CHECK(Contains(message, "timeout"));
 }
 
 }  // namespace
