@@ -67,6 +67,19 @@ std::string PushSubmodules(const GroundRepository& repository,
   return std::string(absl::StripAsciiWhitespace(Git(clone, "rev-parse HEAD")));
 }
 
+// Runs `change` (a shell command) in a clone of branch main, commits everything and pushes.
+void PushChange(const GroundRepository& repository, const std::string& change,
+                const std::string& message) {
+  ScratchDirectory work;
+  std::string clone = work.path() + "/w";
+  Shell("GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=true git clone -q -b main " +
+        ShellQuote(ServerPath(repository)) + " " + ShellQuote(clone));
+  Shell("cd " + ShellQuote(clone) + " && " + change);
+  Git(clone, "add -A");
+  Git(clone, "commit -q -m " + ShellQuote(message));
+  Git(clone, "push -q origin HEAD:refs/heads/main");
+}
+
 std::string Relative(const GroundRepository& repository) {
   return "../" + repository.name + ".git";
 }
@@ -303,6 +316,22 @@ TEST_CASE("GitRepository submodules that cannot be fetched fail by name and keep
     PushSubmodules(app.urls(), {{"vendor/lib", lib.urls().ssh_url, lib_commit}}, "ssh");
     CheckFailureKeepsArtifact(fixture, "app", good, "GitOperationFailed",
                               {"submodule 'vendor/lib'", "SSH needs a private key"});
+  }
+  SECTION("a .gitmodules that is a symbolic link") {
+    PushChange(app.urls(), "rm .gitmodules && ln -s /etc/hostname .gitmodules", "link");
+    CheckFailureKeepsArtifact(fixture, "app", good, "GitOperationFailed",
+                              {".gitmodules is not a regular file"});
+  }
+  SECTION("a .gitmodules whose entry is only in an included file") {
+    // Git reads .gitmodules without its includes; so does the reconciler.
+    std::string included =
+        "[submodule \"vendor/lib\"]\n\tpath = vendor/lib\n\turl = " + Relative(lib.urls()) + "\n";
+    PushChange(app.urls(),
+               "printf '[include]\\n\\tpath = included.config\\n' > .gitmodules && printf %s " +
+                   ShellQuote(included) + " > included.config",
+               "include");
+    CheckFailureKeepsArtifact(fixture, "app", good, "GitOperationFailed",
+                              {"submodule 'vendor/lib'", ".gitmodules has no url"});
   }
   SECTION("a local path") {
     PushSubmodules(app.urls(), {{"vendor/lib", ServerPath(lib.urls()), lib_commit}}, "local");
