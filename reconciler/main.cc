@@ -13,6 +13,7 @@
 #include "lib/kube/client.h"
 #include "reconciler/artifact/server.h"
 #include "reconciler/artifact/storage.h"
+#include "reconciler/kustomization/dependencies.h"
 #include "reconciler/kustomization/kustomization_reconciler.h"
 #include "reconciler/runtime/flags.h"
 #include "reconciler/runtime/log.h"
@@ -48,20 +49,19 @@ bool IsReady(const manifest::Object& object) {
 
 // Wakes the Kustomizations that use a source whenever the source changes, and those that depend
 // on a Kustomization whenever it is Ready, instead of waiting for their next interval.
-void WireRelatedObjects(Controller& kustomizations) {
+void WireRelatedObjects(Controller& kustomizations, kustomization::DependencyIndex& dependencies) {
   kustomizations.WatchRelated(source::kGitRepositoryKind, [&](const kube::WatchEvent& event) {
     return kustomization::KustomizationReconciler::UsersOfSource(kustomizations.cache(),
                                                                  event.object);
   });
   kustomizations.WatchRelated(
-      kustomization::kKustomizationKind, [&](const kube::WatchEvent& event) {
-        // Only a Ready Kustomization unblocks its dependents. The others' events — at scale,
-        // every finalizer and status write — would each scan the whole cache for nothing.
+      kustomization::kKustomizationKind, [&dependencies](const kube::WatchEvent& event) {
+        dependencies.Observe(event);
+        // Only a Ready Kustomization unblocks its dependents.
         if (event.type == kube::WatchEventType::kDeleted || !IsReady(event.object)) {
           return std::vector<ObjectKey>{};
         }
-        return kustomization::KustomizationReconciler::Dependents(kustomizations.cache(),
-                                                                  event.object);
+        return dependencies.DependentsOf({event.object.Namespace(), event.object.Name()});
       });
 }
 
@@ -142,7 +142,8 @@ int Run(int argc, char** argv) {
                         {.name = "gitrepository", .kind = source::kGitRepositoryKind});
   Controller& kustomization_controller = manager.AddController(
       kustomizations, {.name = "kustomization", .kind = kustomization::kKustomizationKind});
-  WireRelatedObjects(kustomization_controller);
+  kustomization::DependencyIndex dependencies;
+  WireRelatedObjects(kustomization_controller, dependencies);
 
   absl::Status result;
   {

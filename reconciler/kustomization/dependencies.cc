@@ -31,6 +31,34 @@ std::vector<ObjectKey> DependencyKeys(const manifest::Object& kustomization) {
   return keys;
 }
 
+void DependencyIndex::Observe(const kube::WatchEvent& event) {
+  ObjectKey key{event.object.Namespace(), event.object.Name()};
+  std::vector<ObjectKey> now;
+  if (event.type != kube::WatchEventType::kDeleted) now = DependencyKeys(event.object);
+  std::lock_guard lock(mutex_);
+  auto before = dependencies_.find(key);
+  if (before != dependencies_.end()) {
+    if (before->second == now) return;  // status writes, mostly: nothing to re-index
+    for (const ObjectKey& dependency : before->second) {
+      auto entry = dependents_.find(dependency);
+      if (entry == dependents_.end()) continue;
+      entry->second.erase(key);
+      if (entry->second.empty()) dependents_.erase(entry);
+    }
+    dependencies_.erase(before);
+  }
+  if (now.empty()) return;
+  for (const ObjectKey& dependency : now) dependents_[dependency].insert(key);
+  dependencies_.emplace(key, std::move(now));
+}
+
+std::vector<ObjectKey> DependencyIndex::DependentsOf(const ObjectKey& dependency) const {
+  std::lock_guard lock(mutex_);
+  auto entry = dependents_.find(dependency);
+  if (entry == dependents_.end()) return {};
+  return {entry->second.begin(), entry->second.end()};
+}
+
 std::vector<ObjectKey> FindDependencyCycle(const std::vector<manifest::Object>& kustomizations,
                                            const ObjectKey& start) {
   std::map<ObjectKey, std::vector<ObjectKey>> edges;

@@ -862,16 +862,4 @@ std::vector<ObjectKey> KustomizationReconciler::Dependents(
   return dependents;
 }
 
-std::vector<ObjectKey> KustomizationReconciler::Dependents(const ObjectCache& kustomizations,
-                                                           const manifest::Object& dependency) {
-  std::vector<ObjectKey> dependents;
-  ObjectKey dependency_key{dependency.Namespace(), dependency.Name()};
-  kustomizations.ForEach([&](const manifest::Object& kustomization) {
-    if (DependsOn(kustomization, dependency_key)) {
-      dependents.push_back({kustomization.Namespace(), kustomization.Name()});
-    }
-  });
-  return dependents;
-}
-
 }  // namespace fluxcpp::reconciler::kustomization

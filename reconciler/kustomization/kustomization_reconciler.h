@@ -51,11 +51,10 @@ class KustomizationReconciler : public Reconciler {
                                               const manifest::Object& source);
   static std::vector<ObjectKey> Dependents(const std::vector<manifest::Object>& kustomizations,
                                            const manifest::Object& dependency);
-  // The same over an informer's cache, without copying it (they run for every event).
+  // The same over an informer's cache, without copying it (it runs for every source event;
+  // dependents are looked up in a DependencyIndex instead).
   static std::vector<ObjectKey> UsersOfSource(const ObjectCache& kustomizations,
                                               const manifest::Object& source);
-  static std::vector<ObjectKey> Dependents(const ObjectCache& kustomizations,
-                                           const manifest::Object& dependency);
 
  private:
   struct State;

@@ -1,8 +1,9 @@
-// The mappers that wake Kustomizations when their source or a dependency changes give the same
-// keys over an informer's cache as over a list.
+// The mappers that wake Kustomizations when their source or a dependency changes: the same keys
+// over an informer's cache as over a list, and a dependency index that follows watch events.
 #include <catch2/catch.hpp>
 
 #include "lib/manifest/yaml.h"
+#include "reconciler/kustomization/dependencies.h"
 #include "reconciler/kustomization/kustomization_reconciler.h"
 #include "tests/unit/testdata.h"
 
@@ -107,13 +108,40 @@ TEST_CASE("a source wakes only users that have not attempted its artifact's revi
 }
 
 TEST_CASE("dependents of a Kustomization, across namespaces") {
-  ListCache cache(Kustomizations());
   manifest::Object infra = Named("Kustomization", "one", "infra");
-  CHECK(Keys(KustomizationReconciler::Dependents(cache, infra)) ==
-        std::vector<std::string>{"one/apps", "two/other"});
   CHECK(Keys(KustomizationReconciler::Dependents(Kustomizations(), infra)) ==
         std::vector<std::string>{"one/apps", "two/other"});
-  CHECK(KustomizationReconciler::Dependents(cache, Named("Kustomization", "two", "infra")).empty());
+  CHECK(
+      KustomizationReconciler::Dependents(Kustomizations(), Named("Kustomization", "two", "infra"))
+          .empty());
+}
+
+TEST_CASE("the dependency index follows added, changed and deleted Kustomizations") {
+  using kube::WatchEvent;
+  using kube::WatchEventType;
+  DependencyIndex index;
+  for (const manifest::Object& object : Kustomizations()) {
+    index.Observe(WatchEvent{WatchEventType::kAdded, object});
+  }
+  ObjectKey infra{"one", "infra"};
+  CHECK(Keys(index.DependentsOf(infra)) == std::vector<std::string>{"one/apps", "two/other"});
+  CHECK(index.DependentsOf({"two", "infra"}).empty());
+
+  // two/other now depends on two/infra instead: it moves from one key to the other.
+  manifest::Object other = Kustomizations()[3];
+  other.json()["spec"]["dependsOn"] = manifest::Json::array({{{"name", "infra"}}});
+  index.Observe(WatchEvent{WatchEventType::kModified, other});
+  CHECK(Keys(index.DependentsOf(infra)) == std::vector<std::string>{"one/apps"});
+  CHECK(Keys(index.DependentsOf({"two", "infra"})) == std::vector<std::string>{"two/other"});
+
+  // A deleted dependent is forgotten; its dependency has none left.
+  index.Observe(WatchEvent{WatchEventType::kDeleted, Kustomizations()[0]});
+  CHECK(index.DependentsOf(infra).empty());
+
+  // Dropping dependsOn altogether forgets the edge too.
+  other.json()["spec"].erase("dependsOn");
+  index.Observe(WatchEvent{WatchEventType::kModified, other});
+  CHECK(index.DependentsOf({"two", "infra"}).empty());
 }
 
 }  // namespace
