@@ -126,6 +126,28 @@ class ReconcilerProcess {
   int exit_code_ = -1;
 };
 
+// Drops the reconciler's finalizers from the Kustomization `app` and the GitRepository `source`
+// when the scope ends (declare it after the ScopedNamespace): no reconciler runs by then to
+// finalize them, the namespace would stay Terminating, and a later reconciler watching every
+// namespace would prune the Kustomization's inventory.
+class KustomizationFinalizerDrop {
+ public:
+  KustomizationFinalizerDrop(kube::Client& client, std::string namespace_name)
+      : client_(client), namespace_name_(std::move(namespace_name)) {}
+  ~KustomizationFinalizerDrop() {
+    (void)client_.Patch(kKustomization, namespace_name_, "app", kube::PatchType::kMerge,
+                        R"({"metadata":{"finalizers":null}})");
+    (void)client_.Patch(reconciler::testing::kGitRepository, namespace_name_, "source",
+                        kube::PatchType::kMerge, R"({"metadata":{"finalizers":null}})");
+  }
+  KustomizationFinalizerDrop(const KustomizationFinalizerDrop&) = delete;
+  KustomizationFinalizerDrop& operator=(const KustomizationFinalizerDrop&) = delete;
+
+ private:
+  kube::Client& client_;
+  std::string namespace_name_;
+};
+
 double Seconds(Clock::duration duration) { return std::chrono::duration<double>(duration).count(); }
 
 Json LeaseSpec(kube::Client& client, const std::string& namespace_name) {
@@ -170,6 +192,7 @@ TEST_CASE(
   auto client = AdminClient();
   reconciler::testing::InstallFluxCrds(*client);
   ScopedNamespace ns(*client, "shutdown-health");
+  KustomizationFinalizerDrop finalizer_drop(*client, ns.name());
   ScratchDirectory scratch;
   CreateGitRepository(*client, ns.name(), SeededRepository(std::string(TESTDATA_DIR) + "/stuck"),
                       "60s");
@@ -255,12 +278,16 @@ TEST_CASE(
   CHECK(LeaseSpec(*client, ns.name()).value("holderIdentity", "x").empty());
 }
 
+// Creates the Kustomization `app` of `source` with `spec`'s fields over these defaults.
 void CreateKustomization(kube::Client& client, const std::string& namespace_name, Json spec) {
-  spec["interval"] = "10m";
-  spec["path"] = "./";
-  spec["prune"] = true;
-  spec["targetNamespace"] = namespace_name;
-  spec["sourceRef"] = {{"kind", "GitRepository"}, {"name", "source"}};
+  Json defaults = {{"interval", "10m"},
+                   {"path", "./"},
+                   {"prune", true},
+                   {"targetNamespace", namespace_name},
+                   {"sourceRef", {{"kind", "GitRepository"}, {"name", "source"}}}};
+  for (auto& [key, value] : defaults.items()) {
+    if (!spec.contains(key)) spec[key] = value;
+  }
   auto created = client.Create(
       manifest::Object(Json{{"apiVersion", kKustomization.ApiVersion()},
                             {"kind", kKustomization.kind},
@@ -271,12 +298,92 @@ void CreateKustomization(kube::Client& client, const std::string& namespace_name
 }
 
 TEST_CASE(
+    "SIGTERM while an apply waits for a Namespace that never becomes Active: the wait is "
+    "cancelled and the Lease released at once",
+    "[shutdown]") {
+  // The apply of a Namespace waits until it is Active before the objects that follow (up to 60 s,
+  // which kept the reconciler's Lease held past the Pod's grace period). A Namespace being
+  // deleted stays Terminating while an object in it keeps a finalizer.
+  auto client = AdminClient();
+  reconciler::testing::InstallFluxCrds(*client);
+  ScopedNamespace ns(*client, "shutdown-namespace");
+  KustomizationFinalizerDrop finalizer_drop(*client, ns.name());
+  ScratchDirectory scratch;
+  const std::string held = "shutdown-held-" + RandomSuffix();
+  const manifest::GroupVersionKind namespace_kind{"", "v1", "Namespace"};
+  REQUIRE(client
+              ->Create(manifest::Object(Json{
+                  {"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", held}}}}))
+              .ok());
+  REQUIRE(client
+              ->Create(manifest::Object(
+                  Json{{"apiVersion", "v1"},
+                       {"kind", "ConfigMap"},
+                       {"metadata",
+                        {{"name", "hold"},
+                         {"namespace", held},
+                         {"finalizers", Json::array({"shutdown.fluxcpp.test/hold"})}}}}))
+              .ok());
+  // Lets the Namespace go when the test ends, however it ends.
+  struct Unhold {
+    kube::Client& client;
+    std::string held;
+    ~Unhold() {
+      (void)client.Patch({"", "v1", "ConfigMap"}, held, "hold", kube::PatchType::kMerge,
+                         R"({"metadata":{"finalizers":null}})");
+    }
+  } unhold{*client, held};
+  REQUIRE(client->Delete(namespace_kind, "", held).ok());
+  REQUIRE(Eventually([&] {
+    auto live = client->Get(namespace_kind, "", held);
+    return live.ok() && live->json()["status"].value("phase", "") == "Terminating";
+  }));
+
+  ScratchDirectory source;
+  source.Write("namespace.yaml",
+               "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + held + "\n");
+  CreateGitRepository(*client, ns.name(), SeededRepository(source.path()), "60s");
+  CreateKustomization(*client, ns.name(), Json{{"prune", false}});
+  ReconcilerProcess reconciler(ns.name(), scratch.path() + "/storage",
+                               scratch.path() + "/reconciler.log");
+  // Once the source has an artifact, the Kustomization applies it and waits on the Namespace.
+  bool waiting = Eventually(
+      [&] {
+        auto source = client->Get(reconciler::testing::kGitRepository, ns.name(), "source");
+        return source.ok() && source->json().value("status", Json::object()).contains("artifact");
+      },
+      std::chrono::seconds(60));
+  INFO(reconciler.Log());
+  REQUIRE(waiting);
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  auto before = client->Get(kKustomization, ns.name(), "app");
+  REQUIRE(before.ok());
+  // Still waiting: no Kustomization reconcile has finished since the artifact came.
+  REQUIRE(reconciler.Log().find("Namespace/" + held) == std::string::npos);
+
+  const auto took = reconciler.Terminate();
+  INFO(reconciler.Log());
+  INFO("exited after " << Seconds(took) << " s");
+  CHECK(took < kTerminationGracePeriod);
+  CHECK(reconciler.exit_code() == 0);
+  Json lease = LeaseSpec(*client, ns.name());
+  INFO(lease.dump());
+  CHECK(lease.value("holderIdentity", "x").empty());
+  CHECK(lease.value("leaseDurationSeconds", 0) == 1);
+  auto after = client->Get(kKustomization, ns.name(), "app");
+  REQUIRE(after.ok());
+  CHECK(Condition(after->json(), "Ready") == Condition(before->json(), "Ready"));
+  CHECK(reconciler.Log().find("interrupted by the reconciler's shutdown") != std::string::npos);
+}
+
+TEST_CASE(
     "SIGTERM in the middle of a large apply: the apply stops, every object it applied is "
     "in the inventory, and the Lease is released",
     "[shutdown]") {
   auto client = AdminClient();
   reconciler::testing::InstallFluxCrds(*client);
   ScopedNamespace ns(*client, "shutdown-apply");
+  KustomizationFinalizerDrop finalizer_drop(*client, ns.name());
   ScratchDirectory scratch;
   constexpr int kCount = 400;
   std::string manifests;
@@ -369,6 +476,7 @@ TEST_CASE(
   auto client = AdminClient();
   reconciler::testing::InstallFluxCrds(*client);
   ScopedNamespace ns(*client, "shutdown-stuck");
+  KustomizationFinalizerDrop finalizer_drop(*client, ns.name());
   ScratchDirectory scratch;
   SilentServer silent;
   CreateGitRepository(*client, ns.name(),
