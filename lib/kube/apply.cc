@@ -28,6 +28,7 @@ struct Plan {
   bool recreate = false;     // an immutable field changed and force is on
   bool skipped = false;      // opted out of apply (skip key, or policy Ignore)
   bool create_only = false;  // policy IfNotPresent: applied only when missing
+  bool handled = false;      // applied, unchanged or skipped: in the change set
   std::optional<Object> live;
   std::optional<Object> dry_run;
 
@@ -41,6 +42,7 @@ struct Plan {
     recreate = other.recreate;
     skipped = other.skipped;
     create_only = other.create_only;
+    handled = other.handled;
     live = std::move(other.live);
     dry_run = std::move(other.dry_run);
     return *this;
@@ -178,6 +180,10 @@ class SetApplier {
         if (plan.order.stage == stage) members.push_back(&plan);
       }
       if (members.empty()) continue;
+      if (Cancelled()) {
+        result.status = CancelledStatus();
+        return result;
+      }
       status = ApplyStage(members, result.change_set);
       if (!status.ok()) {
         result.status = status;
@@ -284,11 +290,21 @@ class SetApplier {
     return result.status();
   }
 
+  bool Cancelled() const { return options_.cancel != nullptr && options_.cancel->load(); }
+
+  absl::Status CancelledStatus() const {
+    int handled = 0;
+    for (const Plan& plan : plans_) handled += plan.handled ? 1 : 0;
+    return absl::CancelledError("apply cancelled with " + std::to_string(handled) + " of " +
+                                std::to_string(plans_.size()) + " objects applied");
+  }
+
   absl::Status Validate() {
     std::vector<Plan*> all;
     for (Plan& plan : plans_) all.push_back(&plan);
     ErrorList errors;
     ForEachConcurrently(all.size(), options_.concurrency, [&](size_t index) {
+      if (Cancelled()) return;  // reported once below, not per object
       Plan& plan = *all[index];
       if (plan.object->Name().empty()) {
         errors.Add(absl::InvalidArgumentError(plan.object->Kind() + " from " +
@@ -301,6 +317,7 @@ class SetApplier {
       if (absl::Status status = DryRun(plan); !status.ok()) errors.Add(status);
     });
     if (!errors.empty()) return errors.Combined("validation failed, nothing was applied");
+    if (Cancelled()) return CancelledStatus();
     std::vector<Plan*> ready;
     for (Plan* plan : all) {
       if (!plan->deferred && !plan->skipped) ready.push_back(plan);
@@ -326,6 +343,9 @@ class SetApplier {
     for (auto still = client_.Get(object.Gvk(), object.Namespace(), object.Name()); still.ok();
          still = client_.Get(object.Gvk(), object.Namespace(), object.Name())) {
       if (IsCoreSecret(still->Gvk())) manifest::WipeJson(still->json());
+      if (Cancelled()) {
+        return absl::CancelledError(object.Describe() + ": cancelled while it terminates");
+      }
       if (std::chrono::steady_clock::now() > deadline) {
         return absl::DeadlineExceededError(object.Describe() +
                                            ": still terminating; cannot recreate it yet");
@@ -357,6 +377,7 @@ class SetApplier {
     std::vector<std::optional<Change>> changes(members.size());
     ErrorList errors;
     ForEachConcurrently(members.size(), options_.concurrency, [&](size_t index) {
+      if (Cancelled()) return;  // what was applied so far is in the change set
       Plan& plan = *members[index];
       const Object& object = *plan.object;
       Change change{object.Describe(), object.Identity(), VersionOf(object), Action::kUnchanged};
@@ -379,9 +400,17 @@ class SetApplier {
       change.action = plan.live ? Action::kConfigured : Action::kCreated;
       changes[index] = change;
     });
-    for (auto& change : changes) {
-      if (change) change_set.changes.push_back(std::move(*change));
+    bool complete = true;
+    for (size_t i = 0; i < members.size(); ++i) {
+      if (changes[i]) {
+        members[i]->handled = true;
+        change_set.changes.push_back(std::move(*changes[i]));
+      } else {
+        complete = false;
+      }
     }
+    // Cancelled first: an object cut short reports its own cancel as an error.
+    if (!complete && Cancelled()) return CancelledStatus();
     return errors.Combined("apply failed");
   }
 
@@ -394,9 +423,10 @@ class SetApplier {
       }
     }
     if (awaited.empty()) return absl::OkStatus();
-    absl::Status ready =
-        WaitForSet(client_, awaited,
-                   {.timeout = options_.stage_timeout, .interval = std::chrono::milliseconds(200)});
+    absl::Status ready = WaitForSet(client_, awaited,
+                                    {.timeout = options_.stage_timeout,
+                                     .interval = std::chrono::milliseconds(200),
+                                     .cancel = options_.cancel});
     if (!ready.ok()) return ready;
     client_.ResetDiscovery();
     return WaitForNewKinds();
@@ -413,6 +443,7 @@ class SetApplier {
       if (!waited.insert(gvk.Describe()).second) continue;
       for (auto served = client_.Resolve(gvk); !served.ok(); served = client_.Resolve(gvk)) {
         if (std::chrono::steady_clock::now() > deadline) return served.status();
+        if (Cancelled()) return CancelledStatus();
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
     }

@@ -59,6 +59,9 @@ struct ApplyAllOptions {
   // "Merge" apply; "IfNotPresent" creates the object only when it is missing (else skipped);
   // "Ignore" skips it. Empty: every object is applied.
   std::string policy_key = "kustomize.toolkit.fluxcd.io/ssa";
+  // When set and it turns true, no further object is applied and no wait goes on: the call
+  // returns Cancelled soon after, with the changes made so far (a shutting-down reconciler).
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Applies `objects` in stages: CRDs, Namespaces and ClusterRoles first (then waits until the CRDs

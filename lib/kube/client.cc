@@ -465,8 +465,14 @@ absl::Status Client::Watch(const GroupVersionKind& gvk, const std::string& names
                                                        std::to_string(*status_code) + ")")
                               : WithContext(status_code.status(), what);
     }
-    std::this_thread::sleep_for(
-        std::chrono::milliseconds(std::min(200 * (1 << std::min(failures, 5)), 5000)));
+    // In short slices: a stop (shutdown) must not wait out the backoff.
+    const auto resume_at =
+        std::chrono::steady_clock::now() +
+        std::chrono::milliseconds(std::min(200 * (1 << std::min(failures, 5)), 5000));
+    while (!cancelled() && std::chrono::steady_clock::now() < resume_at) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    if (cancelled()) break;
   }
   return absl::OkStatus();
 }

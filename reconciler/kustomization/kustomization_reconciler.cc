@@ -176,6 +176,9 @@ class Run {
 
   // Writes the status and turns it into the outcome.
   Outcome Finish(Outcome outcome);
+  // A run cut short by the reconciler's shutdown, which is no failure of the object: see the
+  // definition.
+  Outcome Interrupted(const std::string& why);
   // A failure: Ready=False with `reason`, Reconciling with retry (or Stalled when terminal).
   Outcome Fail(std::string_view reason, const std::string& message, Outcome outcome,
                bool terminal = false);
@@ -228,6 +231,35 @@ Outcome Run::Finish(Outcome outcome) {
   }
   written_versions_.Record(key, *written);
   outcome.conditions = attempt_.status["conditions"];
+  return outcome;
+}
+
+// The inventory (what was applied so far, so a later prune finds it) and the revision attempted
+// are written; the conditions stay as they were: this run saw no failure, and a health check it
+// did not finish says nothing about the objects. The next run — the next leader's, when shutting
+// down: its informer lists the object at once — reconciles it in full.
+Outcome Run::Interrupted(const std::string& why) {
+  Json status = Json::object();
+  for (const char* field : {"inventory", "lastAttemptedRevision"}) {
+    if (attempt_.status.contains(field)) status[field] = attempt_.status[field];
+  }
+  ObjectKey key{attempt_.object.Namespace(), attempt_.object.Name()};
+  absl::Status error = absl::CancelledError("interrupted by the reconciler's shutdown: " + why);
+  if (!status.empty()) {
+    auto written = PatchStatus(client_, kKustomizationKind, key.namespace_name, key.name, status,
+                               StatusManager());
+    if (written.ok()) {
+      written_versions_.Record(key, *written);
+    } else if (IsMissing(written.status())) {
+      written_versions_.Forget(key);
+      return Outcome::Done();
+    } else {
+      error = absl::CancelledError(std::string(error.message()) + "; " +
+                                   std::string(written.status().message()));
+    }
+  }
+  Outcome outcome = Outcome::RequeueAfter(std::chrono::milliseconds(0));
+  outcome.error = std::move(error);
   return outcome;
 }
 
@@ -641,8 +673,15 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
   kube::ApplyResult applied = kube::ApplyAll(**apply_client, objects,
                                              {.field_manager = options_.field_manager,
                                               .force = spec.force,
-                                              .concurrency = options_.apply_concurrency});
+                                              .concurrency = options_.apply_concurrency,
+                                              // Only a shutdown stops an apply half-way: a new
+                                              // revision is applied after this one, as Flux does.
+                                              .cancel = context_.shutting_down});
   Inventory new_inventory = InventoryOf(applied.change_set);
+  if (applied.status.code() == absl::StatusCode::kCancelled) {
+    attempt_.status["inventory"] = InventoryToJson(Union(*old_inventory, new_inventory));
+    return Interrupted(std::string(applied.status.message()));
+  }
   if (!applied.status.ok()) {
     // What did get applied is ours now: keep it in the inventory so a later prune finds it.
     attempt_.status["inventory"] = InventoryToJson(Union(*old_inventory, new_inventory));
@@ -707,6 +746,9 @@ Outcome Run::Apply(const KustomizationSpec& spec) {
                          {.timeout = std::chrono::duration_cast<std::chrono::seconds>(spec.timeout),
                           .interval = std::chrono::milliseconds(1000),
                           .cancel = &context_.cancel});
+    if (healthy.code() == absl::StatusCode::kCancelled && context_.ShuttingDown()) {
+      return Interrupted(std::string(healthy.message()));
+    }
     if (healthy.code() == absl::StatusCode::kCancelled) {
       attempt_.Set(kHealthyCondition, "Unknown", kHealthCheckCanceledReason,
                    std::string(healthy.message()));
@@ -757,7 +799,15 @@ Outcome Run::Finalize(const KustomizationSpec* spec) {
                 {.owner_name = attempt_.object.Name(),
                  .owner_namespace = attempt_.object.Namespace(),
                  .concurrency = options_.apply_concurrency,
-                 .wait_for_termination = wait ? spec->timeout : std::chrono::milliseconds(0)});
+                 .wait_for_termination = wait ? spec->timeout : std::chrono::milliseconds(0),
+                 .cancel = context_.shutting_down});
+      if (pruned.termination.code() == absl::StatusCode::kCancelled) {
+        // The finalizer stays: the next run (or leader) deletes again — a no-op for what is gone
+        // — and waits for the rest.
+        Outcome outcome = Outcome::RequeueAfter(std::chrono::milliseconds(0));
+        outcome.error = pruned.termination;
+        return outcome;
+      }
       if (!pruned.status.ok()) {
         Event("Warning", kPruneFailedReason, std::string(pruned.status.message()));
         return Outcome::Retry(pruned.status);

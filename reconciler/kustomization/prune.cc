@@ -75,16 +75,22 @@ PruneResult Prune(kube::Client& client, const Inventory& stale, const PruneOptio
   if (options.wait_for_termination.count() > 0 && deleted.status.ok()) {
     auto deadline = std::chrono::steady_clock::now() + options.wait_for_termination;
     std::string terminating;
+    auto cancelled = [&] { return options.cancel != nullptr && options.cancel->load(); };
     for (const manifest::Object& object : doomed) {
-      while (client.Get(object.Gvk(), object.Namespace(), object.Name()).ok()) {
+      while (!cancelled() && client.Get(object.Gvk(), object.Namespace(), object.Name()).ok()) {
         if (std::chrono::steady_clock::now() > deadline) {
           terminating += "\n  " + object.Describe();
           break;
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        // Short slices, so a cancel is seen soon.
+        for (int slice = 0; slice < 5 && !cancelled(); ++slice) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
       }
     }
-    if (!terminating.empty()) {
+    if (cancelled()) {
+      result.termination = absl::CancelledError("the wait for termination was cancelled");
+    } else if (!terminating.empty()) {
       result.termination = absl::DeadlineExceededError(
           "still terminating after " + std::to_string(options.wait_for_termination.count() / 1000) +
           "s:" + terminating);

@@ -6,6 +6,7 @@
 // Thread-safe: the Client is the only shared state.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <string>
 
@@ -24,6 +25,9 @@ struct PruneOptions {
   int concurrency = 4;
   // When positive, waits this long for deleted objects to be gone (WaitForTermination).
   std::chrono::milliseconds wait_for_termination{0};
+  // When set and it turns true, the wait for termination ends early; `termination` is then
+  // Cancelled.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct PruneResult {

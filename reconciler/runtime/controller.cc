@@ -79,8 +79,9 @@ struct Controller::State {
     auto started = std::chrono::steady_clock::now();
     Outcome outcome;
     try {
-      outcome = reconciler.Reconcile(item.key,
-                                     ReconcileContext{.cancel = *item.cancel, .controller = owner});
+      outcome = reconciler.Reconcile(item.key, ReconcileContext{.cancel = *item.cancel,
+                                                                .controller = owner,
+                                                                .shutting_down = &shutting_down});
     } catch (const std::exception& error) {
       outcome = Outcome::Retry(absl::InternalError(options.name + " " + item.key.ToString() +
                                                    ": reconcile threw: " + error.what()));
@@ -135,7 +136,8 @@ struct Controller::State {
   // Mappers of WatchRelated for the controller's own kind: they see its informer's events.
   std::vector<RelatedMapper> own_kind_mappers;
   std::atomic<bool> reconciling{false};
-  std::atomic<bool> ran{false};  // Run works once: its queue shuts down at the end
+  std::atomic<bool> shutting_down{false};  // set before the queue cancels in-flight runs
+  std::atomic<bool> ran{false};            // Run works once: its queue shuts down at the end
 };
 
 Controller::Controller(kube::Client& client, Reconciler& reconciler, ControllerOptions options)
@@ -206,6 +208,7 @@ absl::Status Controller::Run(const std::atomic<bool>& stop, const std::atomic<bo
   }
   // Cancels in-flight runs and lets them finish; the informers (which only feed the queue) stop
   // meanwhile.
+  state.shutting_down.store(true);
   state.queue.ShutDown();
   informers_stop.store(true);
   for (std::thread& worker : workers) worker.join();
@@ -223,6 +226,8 @@ bool Controller::Synced() const {
   }
   return true;
 }
+
+const std::string& Controller::name() const { return state_->options.name; }
 
 bool Controller::Reconciling() const { return state_->reconciling.load(); }
 

@@ -71,6 +71,12 @@ struct ReconcileContext {
   // The controller running the reconcile, whose informer caches (Controller::CacheOf) spare
   // reads from the API server; null when a test calls Reconcile directly.
   const Controller* controller = nullptr;
+  // Turns true (before `cancel` does) when the cancel is the controller shutting down rather than
+  // a change: the process is going away and another leader takes the object over, so an
+  // interrupted run should not report a failure it did not see. Null: never.
+  const std::atomic<bool>* shutting_down = nullptr;
+
+  bool ShuttingDown() const { return shutting_down != nullptr && shutting_down->load(); }
 
   // The informer cache of `kind` (the controller's own or one of WatchRelated), else null.
   const ObjectCache* CacheOf(const GroupVersionKind& kind) const;
@@ -135,12 +141,16 @@ class Controller {
   // reconciled, that run's cancel flag turns true and it runs again afterwards.
   void Enqueue(const ObjectKey& key);
 
-  // Runs the informers and workers until `stop` turns true, then lets in-flight reconciles finish.
+  // Runs the informers and workers until `stop` turns true, then cancels in-flight reconciles
+  // (their context says ShuttingDown) and lets them finish.
   // Returns an error only when the kind cannot be watched at all. Runs once per Controller.
   [[nodiscard]] absl::Status Run(const std::atomic<bool>& stop);
   // The same, but the workers start only once `elected` turns true (leader election): the
   // informers fill the cache and the queue meanwhile, so a standby is ready and takes over at once.
   [[nodiscard]] absl::Status Run(const std::atomic<bool>& stop, const std::atomic<bool>& elected);
+
+  // ControllerOptions::name.
+  const std::string& name() const;
 
   // Whether the informers have delivered their initial lists (for /readyz).
   bool Synced() const;

@@ -41,7 +41,8 @@ absl::StatusOr<ReconcilerFlags> ParseFlags(const std::vector<std::string>& argum
       {"--requeue-dependency", "30s", &flags.requeue_dependency},
       {"--leader-election-lease-duration", "35s", &flags.leader_election_lease_duration},
       {"--leader-election-renew-deadline", "30s", &flags.leader_election_renew_deadline},
-      {"--leader-election-retry-period", "5s", &flags.leader_election_retry_period}};
+      {"--leader-election-retry-period", "5s", &flags.leader_election_retry_period},
+      {"--graceful-shutdown-timeout", "6s", &flags.graceful_shutdown_timeout}};
   app.add_option("--log-level", log_level, "Log verbosity: debug, info or error.")
       ->capture_default_str();
   app.add_flag("--watch-all-namespaces{true}", flags.watch_all_namespaces,
@@ -138,6 +139,7 @@ ManagerOptions ManagerOptionsFromFlags(const ReconcilerFlags& flags) {
   options.leader_election_options.retry_period = flags.leader_election_retry_period;
   options.health_address = flags.health_addr;
   options.metrics_address = flags.metrics_addr;
+  options.graceful_shutdown_timeout = flags.graceful_shutdown_timeout;
   return options;
 }
 

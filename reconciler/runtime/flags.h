@@ -28,6 +28,9 @@ struct ReconcilerFlags {
   std::chrono::milliseconds leader_election_lease_duration{std::chrono::seconds(35)};
   std::chrono::milliseconds leader_election_renew_deadline{std::chrono::seconds(30)};
   std::chrono::milliseconds leader_election_retry_period{std::chrono::seconds(5)};
+  // How long in-flight reconciles get after SIGTERM before the Lease is released regardless
+  // (controller-runtime's GracefulShutdownTimeout; see ManagerOptions).
+  std::chrono::milliseconds graceful_shutdown_timeout{std::chrono::seconds(6)};
   std::string health_addr = ":9440";
   std::string metrics_addr = ":8080";
   std::string storage_addr = ":9090";

@@ -9,6 +9,7 @@
 
 #include "reconciler/runtime/endpoints.h"
 #include "reconciler/runtime/log.h"
+#include "reconciler/runtime/status.h"
 
 namespace fluxcpp::reconciler {
 
@@ -86,14 +87,33 @@ absl::Status Manager::Run(const std::atomic<bool>& stop) {
     while (!election_stop.load()) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   controllers_stop.store(true);
-  // Only once no reconcile runs any more may a successor start; the informers need not be closed.
-  auto reconciling = [this] {
+  // A successor should start only once no reconcile runs any more (the informers need not be
+  // closed) — but start it must, before the kubelet's SIGKILL: the wait is bounded.
+  const auto shutdown_started = std::chrono::steady_clock::now();
+  const auto shutdown_deadline = shutdown_started + options_.graceful_shutdown_timeout;
+  auto still_reconciling = [this] {
+    std::string names;
     for (const auto& controller : controllers_) {
-      if (controller->Reconciling()) return true;
+      if (!controller->Reconciling()) continue;
+      names += (names.empty() ? "" : ",") + controller->name();
     }
-    return false;
+    return names;
   };
-  while (reconciling()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::string abandoned = still_reconciling();
+  while (!abandoned.empty() && std::chrono::steady_clock::now() < shutdown_deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    abandoned = still_reconciling();
+  }
+  if (!abandoned.empty()) {
+    LogError("graceful shutdown timed out; abandoning the reconciles still running",
+             {{"timeout", FormatDuration(options_.graceful_shutdown_timeout)},
+              {"controllers", abandoned}});
+  } else {
+    LogInfo("reconciles finished",
+            {{"duration",
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - shutdown_started)
+                  .count()}});
+  }
   if (elector && leading_.load() && lost.ok()) {
     absl::Status released = elector->Release();
     if (!released.ok()) {
@@ -101,6 +121,11 @@ absl::Status Manager::Run(const std::atomic<bool>& stop) {
     }
   }
   leading_.store(false);
+  if (!abandoned.empty()) {
+    // The stuck workers hold references into this frame and the controllers: neither joining
+    // nor returning is possible. The Lease is free; nothing else needs an orderly end.
+    std::_Exit(1);
+  }
   for (std::thread& thread : threads) thread.join();
   watchdog.join();
   (*health)->Stop();

@@ -3,8 +3,10 @@
 //
 // Run(stop): starts the endpoints and the controllers' informers at once (so a standby replica
 // is ready), waits for leadership when leader election is on, then lets the controllers' workers
-// reconcile until `stop` turns true or leadership is lost; it then lets in-flight reconciles
-// finish and releases the Lease so a successor takes over at once.
+// reconcile until `stop` turns true or leadership is lost; it then cancels in-flight reconciles,
+// lets them finish — for at most graceful_shutdown_timeout — and releases the Lease last, so a
+// successor takes over at once (controller-runtime's GracefulShutdownTimeout and
+// LeaderElectionReleaseOnCancel, as Flux's controllers set them).
 //
 // main() in a few lines:
 //   auto flags = ParseFlags(argc, argv);            // reconciler/runtime/flags.h
@@ -45,6 +47,12 @@ struct ManagerOptions {
   LeaderElectionOptions leader_election_options;  // namespace_name defaults to the above
   std::string health_address = ":9440";
   std::string metrics_address = ":8080";
+  // How long in-flight reconciles get to finish after `stop` (or lost leadership). A reconcile
+  // that outlasts it (one blocked in a call that cannot be cancelled, e.g. a Git fetch from a
+  // server that stopped answering) is abandoned: the Lease is released all the same and the
+  // process exits. Keep it well below the Pod's terminationGracePeriodSeconds (10 s in the
+  // install): the kubelet's SIGKILL after that would leave the Lease held until it expires.
+  std::chrono::milliseconds graceful_shutdown_timeout{std::chrono::seconds(6)};
 };
 
 class Manager {
@@ -60,7 +68,9 @@ class Manager {
   Controller& AddController(Reconciler& reconciler, ControllerOptions options);
 
   // See the file comment. Errors: an endpoint cannot bind, a kind cannot be watched, or leadership
-  // was lost (the process should then exit non-zero, as Flux's controllers do).
+  // was lost (the process should then exit non-zero, as Flux's controllers do). When in-flight
+  // reconciles outlast graceful_shutdown_timeout, Run does not return: their threads cannot be
+  // joined, so once the Lease is released the process exits at once with status 1.
   [[nodiscard]] absl::Status Run(const std::atomic<bool>& stop);
 
   // Whether every controller's informers have synced (what /readyz answers).

@@ -41,6 +41,8 @@ TEST_CASE("ParseFlags gives Flux's defaults") {
   CHECK(flags.leader_election_lease_duration == 35s);
   CHECK(flags.leader_election_renew_deadline == 30s);
   CHECK(flags.leader_election_retry_period == 5s);
+  // Below the install's terminationGracePeriodSeconds (10 s), so the Lease is released first.
+  CHECK(flags.graceful_shutdown_timeout == 6s);
   CHECK(flags.health_addr == ":9440");
   CHECK(flags.metrics_addr == ":8080");
   CHECK(flags.storage_addr == ":9090");
@@ -106,9 +108,11 @@ TEST_CASE("ParseFlags returns the help text for --help") {
 TEST_CASE("ManagerOptionsFromFlags carries scope, sharding, concurrency and election") {
   ReconcilerFlags flags =
       Parse({"--watch-all-namespaces=false", "--concurrent=7", "--watch-label-selector=shard=a",
-             "--leader-election-retry-period=1s", "--health-addr=:1", "--metrics-addr=:2"},
+             "--leader-election-retry-period=1s", "--health-addr=:1", "--metrics-addr=:2",
+             "--graceful-shutdown-timeout=3s"},
             {{"RUNTIME_NAMESPACE", "gitops"}});
   ManagerOptions options = ManagerOptionsFromFlags(flags);
+  CHECK(options.graceful_shutdown_timeout == 3s);
   CHECK(options.namespace_name == "gitops");
   CHECK_FALSE(options.watch_all_namespaces);
   CHECK(options.concurrent == 7);
