@@ -127,8 +127,6 @@ int Run(int argc, char** argv) {
 
   // Clones and unpacked trees stay off the storage volume, which is served over HTTP as a whole.
   const std::string scratch = ScratchDirectory();
-  source::GitRepositoryReconciler git_repositories(
-      **client, storage, {.clone_root = absl::StrCat(scratch, "/gitrepository")});
   kustomization::KustomizationReconciler kustomizations(
       **client, storage,
       {.cluster_config = *cluster,
@@ -136,6 +134,13 @@ int Run(int argc, char** argv) {
        .requeue_dependency =
            std::chrono::duration_cast<std::chrono::seconds>(flags->requeue_dependency),
        .sops_age_key_file = flags->sops_age_key_file});
+  source::GitRepositoryReconciler git_repositories(
+      **client, storage,
+      {.clone_root = absl::StrCat(scratch, "/gitrepository"),
+       .archived_tree = [&kustomizations](const artifact::Artifact& artifact,
+                                          const std::string& tree) {
+         kustomizations.AdoptSourceTree(artifact, tree);
+       }});
 
   Manager manager(**client, ManagerOptionsFromFlags(*flags));
   manager.AddController(git_repositories,

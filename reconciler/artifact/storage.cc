@@ -13,6 +13,7 @@
 #include <fstream>
 #include <memory>
 #include <random>
+#include <set>
 #include <system_error>
 #include <vector>
 
@@ -298,6 +299,43 @@ bool Storage::Has(const Artifact& artifact) const {
   if (artifact.digest.empty()) return true;
   absl::StatusOr<std::string> digest = FileDigest(path);
   return digest.ok() && *digest == artifact.digest;
+}
+
+absl::Status KeepOnlyArchived(const std::string& directory, const PathFilter& filter) {
+  std::vector<TreeEntry> entries;
+  if (absl::Status status = CollectTree(directory, "", filter, entries); !status.ok()) {
+    return status;
+  }
+  std::set<std::string> kept;
+  for (const TreeEntry& entry : entries) {
+    if (entry.type == fs::file_type::symlink) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("'", entry.relative_path, "' is a symlink; the tree must be unpacked"));
+    }
+    kept.insert(entry.relative_path);
+    for (size_t slash = entry.relative_path.find('/'); slash != std::string::npos;
+         slash = entry.relative_path.find('/', slash + 1)) {
+      kept.insert(entry.relative_path.substr(0, slash));
+    }
+  }
+  std::error_code error;
+  std::vector<fs::path> unwanted;
+  fs::recursive_directory_iterator it(directory, error);
+  for (fs::recursive_directory_iterator end; !error && it != end; it.increment(error)) {
+    if (kept.contains(it->path().lexically_relative(directory).generic_string())) continue;
+    unwanted.push_back(it->path());
+    it.disable_recursion_pending();
+  }
+  if (error) {
+    return absl::InternalError(absl::StrCat("reading folder ", directory, ": ", error.message()));
+  }
+  for (const fs::path& path : unwanted) {
+    fs::remove_all(path, error);
+    if (error) {
+      return absl::InternalError(absl::StrCat("removing ", path.string(), ": ", error.message()));
+    }
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Storage::GarbageCollect(const std::string& object_directory,

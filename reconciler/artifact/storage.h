@@ -69,6 +69,12 @@ class Storage {
   std::string base_url_;
 };
 
+// Makes `directory` hold what unpacking Archive(directory, …, filter) would give: removes .git,
+// what `filter` refuses, and folders left with nothing archived in them. FailedPrecondition when a
+// symlink would be archived: Extract checks where links point, so such a tree must go through it.
+// Lets the tree a source was archived from serve as the artifact's unpacked tree.
+[[nodiscard]] absl::Status KeepOnlyArchived(const std::string& directory, const PathFilter& filter);
+
 // Unpacks a tarball into `directory` (created if missing). Entries that would land outside it
 // (absolute paths, "..", symlinks pointing out) are refused with an error naming the entry, as are
 // archives over `max_bytes` unpacked.

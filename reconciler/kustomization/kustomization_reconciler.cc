@@ -878,6 +878,11 @@ bool DependsOn(const manifest::Object& kustomization, const ObjectKey& dependenc
 
 }  // namespace
 
+void KustomizationReconciler::AdoptSourceTree(const artifact::Artifact& artifact,
+                                              const std::string& tree) {
+  state_->workspace.Adopt(artifact, tree);
+}
+
 std::vector<ObjectKey> KustomizationReconciler::UsersOfSource(
     const std::vector<manifest::Object>& kustomizations, const manifest::Object& source) {
   std::vector<ObjectKey> users;

@@ -44,6 +44,10 @@ class KustomizationReconciler : public Reconciler {
   ~KustomizationReconciler() override;
   Outcome Reconcile(const ObjectKey& key, const ReconcileContext& context) override;
 
+  // Takes the folder a source in the same process archived `artifact` from as its unpacked tree
+  // (Workspace::Adopt), so Kustomizations of the new revision read it without unpacking.
+  void AdoptSourceTree(const artifact::Artifact& artifact, const std::string& tree);
+
   // The Kustomizations among `kustomizations` whose sourceRef names this source and that have not
   // attempted its artifact's revision yet (for Controller::WatchRelated), and those that depend on
   // `dependency` (a Kustomization that became Ready).

@@ -155,6 +155,20 @@ absl::StatusOr<std::unique_ptr<Workspace::Lease>> Workspace::Acquire(
   return lease;
 }
 
+void Workspace::Adopt(const artifact::Artifact& artifact, const std::string& tree) {
+  if (artifact.digest.empty()) return;
+  std::string name = TreeName(artifact.digest);
+  std::error_code error;
+  std::lock_guard lock(mutex_);
+  TreeUse& use = trees_[name];
+  if (use.unpacking) return;
+  use.last_used = std::chrono::steady_clock::now();
+  fs::create_directories(root_, error);
+  fs::path target = fs::path(root_) / name;
+  if (error || fs::exists(target, error)) return;
+  fs::rename(tree, target, error);
+}
+
 void Workspace::Release(const std::string& digest) {
   std::vector<std::string> unused;
   {

@@ -46,6 +46,12 @@ class Workspace {
   // artifact's URL or file.
   [[nodiscard]] absl::StatusOr<std::unique_ptr<Lease>> Acquire(const artifact::Artifact& artifact);
 
+  // Takes `tree` — the folder `artifact` was archived from, holding just what unpacking it gives
+  // (artifact::KeepOnlyArchived) — as the artifact's unpacked tree, by renaming it into place, so
+  // the first Kustomization of a new revision unpacks nothing. Leaves `tree` where it is when the
+  // digest's tree exists already or the rename fails (another file system): Acquire unpacks then.
+  void Adopt(const artifact::Artifact& artifact, const std::string& tree);
+
   const std::string& root() const { return root_; }
 
  private:

@@ -306,6 +306,11 @@ std::variant<SyncResult, Failure> Run::Sync(const GitRepositorySpec& spec, const
       !collected.ok()) {
     Event("Warning", kGarbageCollectionFailedReason, std::string(collected.message()));
   }
+  // The tree is written once per revision: the Kustomizations of this process read it as it is
+  // rather than unpacking the archive again.
+  if (options_.archived_tree && artifact::KeepOnlyArchived(tree.string(), matcher->Filter()).ok()) {
+    options_.archived_tree(*archived, tree.string());
+  }
   bool is_new = !current.has_value() || current->revision != archived->revision ||
                 current->digest != archived->digest;
   return SyncResult{.artifact = *std::move(archived), .new_artifact = is_new, .fetched = fetched};

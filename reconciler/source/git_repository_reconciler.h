@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 
 #include "lib/kube/client.h"
@@ -21,6 +22,10 @@ struct GitRepositoryReconcilerOptions {
   std::string clone_root = "/tmp/gitrepository";
   // Field manager of status and finalizer writes (source-controller writes as its own name).
   std::string field_manager = "source-controller";
+  // Called with each new artifact and the folder it was archived from, pruned to what the archive
+  // holds, before that folder is removed; it may move the folder away (the Kustomization
+  // reconciler's workspace takes it as the unpacked tree). Not called for trees with symlinks.
+  std::function<void(const artifact::Artifact&, const std::string& tree)> archived_tree;
 };
 
 class GitRepositoryReconciler : public Reconciler {

@@ -4,6 +4,7 @@
 #include <archive_entry.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
@@ -153,6 +154,48 @@ TEST_CASE("archive honours the filter, leaves .git out and extracts back") {
         fs::perms::none);
   CHECK((fs::status(out.path() / "apps/podinfo/service.yaml").permissions() &
          fs::perms::owner_exec) == fs::perms::none);
+}
+
+// Every path below `root` ("a", "a/b.yaml"), sorted.
+std::vector<std::string> ListTree(const fs::path& root) {
+  std::vector<std::string> paths;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    paths.push_back(entry.path().lexically_relative(root).generic_string());
+  }
+  std::sort(paths.begin(), paths.end());
+  return paths;
+}
+
+TEST_CASE("a tree pruned to what its archive holds is the unpacked archive") {
+  TemporaryFolder root;
+  TemporaryFolder tree;
+  TemporaryFolder out;
+  MakeTree(tree.path());
+  fs::remove(tree.path() / "current");  // symlinks are the next case
+  WriteFile(tree.path() / "apps/podinfo/notes.md", "ignored\n");
+  WriteFile(tree.path() / "docs/only.md", "ignored: the folder has nothing archived\n");
+  PathFilter filter = [](std::string_view path, bool is_directory) {
+    return !(is_directory && path == "secret") && !path.ends_with(".md");
+  };
+  Storage storage(root.path().string(), "http://source.example");
+  auto artifact = storage.Archive(tree.path(), "gitrepository/ns/name/x.tar.gz", filter);
+  REQUIRE(artifact.ok());
+  REQUIRE(Extract(storage.LocalPath(artifact->path), out.path().string()).ok());
+
+  REQUIRE(KeepOnlyArchived(tree.path().string(), filter).ok());
+  CHECK(ListTree(tree.path()) == ListTree(out.path()));
+  CHECK(ListTree(tree.path()) == std::vector<std::string>{"apps", "apps/podinfo",
+                                                          "apps/podinfo/deployment.yaml",
+                                                          "apps/podinfo/service.yaml"});
+  CHECK(ReadFile(tree.path() / "apps/podinfo/service.yaml") == "kind: Service\n");
+}
+
+TEST_CASE("a tree with a symlink is not pruned for use as unpacked") {
+  TemporaryFolder tree;
+  MakeTree(tree.path());
+  absl::Status pruned = KeepOnlyArchived(tree.path().string(), nullptr);
+  CHECK(pruned.code() == absl::StatusCode::kFailedPrecondition);
+  CHECK(std::string(pruned.message()).find("'current' is a symlink") != std::string::npos);
 }
 
 TEST_CASE("extract refuses entries leaving the folder") {

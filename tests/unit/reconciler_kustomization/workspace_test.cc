@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -53,6 +54,38 @@ TEST_CASE("concurrent reconciles of one revision share one unpacked tree") {
     CHECK_FALSE(entry.path().filename().string().starts_with(".unpack-"));
   }
   CHECK(entries == 1);
+}
+
+TEST_CASE("a source's archived tree is adopted as the unpacked tree of its artifact") {
+  TemporaryDirectory storage_root;
+  TemporaryDirectory workspace_root;
+  TemporaryDirectory source_tree;
+  fs::copy(testing::TestdataPath("tree"), source_tree.path() + "/tree",
+           fs::copy_options::recursive);
+  std::string tree = source_tree.path() + "/tree";
+  artifact::Storage storage(storage_root.path(), "http://artifacts.invalid");
+  auto archived = storage.Archive(tree, "gitrepository/ns/src/a.tar.gz",
+                                  [](std::string_view, bool) { return true; });
+  REQUIRE(archived.ok());
+  Workspace workspace(workspace_root.path(), storage);
+
+  workspace.Adopt(*archived, tree);
+  CHECK_FALSE(fs::exists(tree));  // moved, not copied
+  // A marker only the adopted folder has: Acquire hands that folder out, it does not unpack.
+  std::string adopted = workspace_root.path() + "/" + archived->digest.substr(0, 6) + "-" +
+                        archived->digest.substr(7);
+  REQUIRE(fs::is_directory(adopted));
+  std::ofstream(adopted + "/adopted-marker") << "x";
+  auto lease = workspace.Acquire(*archived);
+  REQUIRE(lease.ok());
+  CHECK((*lease)->path() == adopted);
+  CHECK(fs::is_regular_file((*lease)->path() + "/apps/sub/b.yaml"));
+  CHECK(fs::exists((*lease)->path() + "/adopted-marker"));
+
+  // A tree of a digest the workspace has already stays where it is.
+  fs::copy(testing::TestdataPath("tree"), tree, fs::copy_options::recursive);
+  workspace.Adopt(*archived, tree);
+  CHECK(fs::is_directory(tree));
 }
 
 TEST_CASE("trees unused for longer than the keep time are removed, leased ones never") {
