@@ -5,9 +5,7 @@
 // terminationGracePeriodSeconds (10 s in the install; the kubelet — or the ground's pod runner —
 // sends SIGKILL after it, and a Lease left held keeps a successor waiting for 35 s). An interrupted
 // health check leaves the Kustomization's conditions as they were.
-#include <netinet/in.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +17,7 @@
 #include <thread>
 
 #include "reconciler/runtime/status.h"
+#include "tests/e2e/git/silent_server.h"
 #include "tests/e2e/reconciler_runtime/runtime_fixture.h"
 #include "tests/e2e/support/ground.h"
 
@@ -161,6 +160,34 @@ Json Condition(const Json& object, const std::string& type) {
   return found == nullptr ? Json() : *found;
 }
 
+// What every case starts from: the Flux CRDs, a namespace of its own (the reconciler's runtime
+// namespace, where its Lease lives; finalizers dropped at the end) and a scratch folder.
+struct ShutdownGround {
+  explicit ShutdownGround(const std::string& namespace_prefix)
+      : client(ClientWithFluxCrds()),
+        ns(*client, namespace_prefix),
+        finalizer_drop(*client, ns.name()) {}
+
+  static std::unique_ptr<kube::Client> ClientWithFluxCrds() {
+    auto client = AdminClient();
+    reconciler::testing::InstallFluxCrds(*client);
+    return client;
+  }
+
+  // Released as client-go releases a Lease: no holder, a one-second lease.
+  void CheckLeaseReleased() {
+    Json lease = LeaseSpec(*client, ns.name());
+    INFO(lease.dump());
+    CHECK(lease.value("holderIdentity", "x").empty());
+    CHECK(lease.value("leaseDurationSeconds", 0) == 1);
+  }
+
+  std::unique_ptr<kube::Client> client;
+  ScopedNamespace ns;
+  KustomizationFinalizerDrop finalizer_drop;
+  ScratchDirectory scratch;
+};
+
 // A ground repository (plain HTTP) holding the files of `folder`.
 std::string SeededRepository(const std::string& folder) {
   const std::string name = "shutdown-" + RandomSuffix();
@@ -189,11 +216,10 @@ TEST_CASE(
     "SIGTERM during a health check: the reconciler exits at once, releases its Lease, "
     "leaves the conditions as they were, and a successor takes over at once",
     "[shutdown]") {
-  auto client = AdminClient();
-  reconciler::testing::InstallFluxCrds(*client);
-  ScopedNamespace ns(*client, "shutdown-health");
-  KustomizationFinalizerDrop finalizer_drop(*client, ns.name());
-  ScratchDirectory scratch;
+  ShutdownGround ground("shutdown-health");
+  auto& client = ground.client;
+  auto& ns = ground.ns;
+  auto& scratch = ground.scratch;
   CreateGitRepository(*client, ns.name(), SeededRepository(std::string(TESTDATA_DIR) + "/stuck"),
                       "60s");
   // wait: the Deployment never becomes Available (no node matches), so the health check runs
@@ -234,11 +260,7 @@ TEST_CASE(
   INFO("first reconciler exited after " << Seconds(took) << " s");
   CHECK(first.exit_code() == 0);
   CHECK(took < kTerminationGracePeriod);
-  // Released as client-go releases: no holder, a one-second lease.
-  Json lease = LeaseSpec(*client, ns.name());
-  INFO(lease.dump());
-  CHECK(lease.value("holderIdentity", "x").empty());
-  CHECK(lease.value("leaseDurationSeconds", 0) == 1);
+  ground.CheckLeaseReleased();
   // The interrupted health check reported nothing: no HealthCheckCanceled, no Healthy condition,
   // Ready as it was; but what was applied is in the inventory.
   auto after = client->Get(kKustomization, ns.name(), "app");
@@ -304,11 +326,10 @@ TEST_CASE(
   // The apply of a Namespace waits until it is Active before the objects that follow (up to 60 s,
   // which kept the reconciler's Lease held past the Pod's grace period). A Namespace being
   // deleted stays Terminating while an object in it keeps a finalizer.
-  auto client = AdminClient();
-  reconciler::testing::InstallFluxCrds(*client);
-  ScopedNamespace ns(*client, "shutdown-namespace");
-  KustomizationFinalizerDrop finalizer_drop(*client, ns.name());
-  ScratchDirectory scratch;
+  ShutdownGround ground("shutdown-namespace");
+  auto& client = ground.client;
+  auto& ns = ground.ns;
+  auto& scratch = ground.scratch;
   const std::string held = "shutdown-held-" + RandomSuffix();
   const manifest::GroupVersionKind namespace_kind{"", "v1", "Namespace"};
   REQUIRE(client
@@ -366,10 +387,7 @@ TEST_CASE(
   INFO("exited after " << Seconds(took) << " s");
   CHECK(took < kTerminationGracePeriod);
   CHECK(reconciler.exit_code() == 0);
-  Json lease = LeaseSpec(*client, ns.name());
-  INFO(lease.dump());
-  CHECK(lease.value("holderIdentity", "x").empty());
-  CHECK(lease.value("leaseDurationSeconds", 0) == 1);
+  ground.CheckLeaseReleased();
   auto after = client->Get(kKustomization, ns.name(), "app");
   REQUIRE(after.ok());
   CHECK(Condition(after->json(), "Ready") == Condition(before->json(), "Ready"));
@@ -380,11 +398,10 @@ TEST_CASE(
     "SIGTERM in the middle of a large apply: the apply stops, every object it applied is "
     "in the inventory, and the Lease is released",
     "[shutdown]") {
-  auto client = AdminClient();
-  reconciler::testing::InstallFluxCrds(*client);
-  ScopedNamespace ns(*client, "shutdown-apply");
-  KustomizationFinalizerDrop finalizer_drop(*client, ns.name());
-  ScratchDirectory scratch;
+  ShutdownGround ground("shutdown-apply");
+  auto& client = ground.client;
+  auto& ns = ground.ns;
+  auto& scratch = ground.scratch;
   constexpr int kCount = 400;
   std::string manifests;
   for (int i = 0; i < kCount; ++i) {
@@ -443,41 +460,14 @@ TEST_CASE(
   }
 }
 
-// A TCP server that accepts connections and never answers: a Git fetch from it blocks until its
-// deadline, and nothing can cancel it.
-class SilentServer {
- public:
-  SilentServer() {
-    socket_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    REQUIRE(socket_ >= 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(socket_, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0);
-    REQUIRE(::listen(socket_, 16) == 0);
-    socklen_t length = sizeof(address);
-    REQUIRE(::getsockname(socket_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
-    port_ = ntohs(address.sin_port);
-  }
-  ~SilentServer() { ::close(socket_); }
-  SilentServer(const SilentServer&) = delete;
-  SilentServer& operator=(const SilentServer&) = delete;
-  int port() const { return port_; }
-
- private:
-  int socket_ = -1;  // the backlog completes connections; nobody reads them
-  int port_ = 0;
-};
-
 TEST_CASE(
     "SIGTERM while a reconcile cannot be cancelled: the Lease is released after "
     "--graceful-shutdown-timeout and the process exits",
     "[shutdown]") {
-  auto client = AdminClient();
-  reconciler::testing::InstallFluxCrds(*client);
-  ScopedNamespace ns(*client, "shutdown-stuck");
-  KustomizationFinalizerDrop finalizer_drop(*client, ns.name());
-  ScratchDirectory scratch;
+  ShutdownGround ground("shutdown-stuck");
+  auto& client = ground.client;
+  auto& ns = ground.ns;
+  auto& scratch = ground.scratch;
   SilentServer silent;
   CreateGitRepository(*client, ns.name(),
                       "http://127.0.0.1:" + std::to_string(silent.port()) + "/silent.git", "120s");
@@ -505,10 +495,7 @@ TEST_CASE(
   const std::string log = reconciler.Log();
   CHECK(log.find("graceful shutdown timed out") != std::string::npos);
   CHECK(log.find("released leader lease") != std::string::npos);
-  Json lease = LeaseSpec(*client, ns.name());
-  INFO(lease.dump());
-  CHECK(lease.value("holderIdentity", "x").empty());
-  CHECK(lease.value("leaseDurationSeconds", 0) == 1);
+  ground.CheckLeaseReleased();
 }
 
 }  // namespace
