@@ -276,7 +276,9 @@ TEST_CASE(
 
 // Whether `pod` carries the runner's mark, which keeps kwok from deleting it.
 bool MarkedRunning(const Json& pod) {
-  return pod["metadata"].value("annotations", Json::object()).contains(pod_runner::kRunningAnnotation);
+  return pod["metadata"]
+      .value("annotations", Json::object())
+      .contains(pod_runner::kRunningAnnotation);
 }
 
 TEST_CASE(
