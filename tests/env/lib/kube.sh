@@ -139,8 +139,10 @@ kube_default_service_account() { kubectl_admin get serviceaccount default -n def
 # (tests/env/kwok/pod-delete-stage.yaml) that leaves Pods the pod runner still runs to the runner.
 kube_write_kwok_stages() {
   local kwok_module stage
-  kwok_module=$(cd "$env_dir/peers/kwok" && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok) ||
-    die "cannot find the kwok module's source (tests/env/peers/kwok)"
+  # `go mod download` fetches the pinned module through the proxy when the cache lacks it.
+  kwok_module=$(cd "$env_dir/peers/kwok" && GOTOOLCHAIN=local go mod download -json sigs.k8s.io/kwok |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p') && [[ -n "$kwok_module" ]] ||
+    die "cannot get the kwok module's source (tests/env/peers/kwok)"
   for stage in pod-ready pod-complete; do
     [[ -f "$kwok_module/kustomize/stage/pod/fast/$stage.yaml" ]] ||
       die "kwok's $stage stage is missing in $kwok_module"
