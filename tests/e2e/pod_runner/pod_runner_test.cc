@@ -15,8 +15,10 @@
 #include <thread>
 
 #include "lib/kube/client.h"
+#include "lib/kube/errors.h"
 #include "lib/manifest/yaml.h"
 #include "tests/e2e/support/ground.h"
+#include "tests/env/pod_runner/supervisor.h"
 
 namespace fluxcpp::testing {
 namespace {
@@ -272,6 +274,95 @@ TEST_CASE(
   CHECK_FALSE(fs::exists(reports.path() + "/stand-in/terminated"));
 }
 
+// Whether `pod` carries the runner's mark, which keeps kwok from deleting it.
+bool MarkedRunning(const Json& pod) {
+  return pod["metadata"]
+      .value("annotations", Json::object())
+      .contains(pod_runner::kRunningAnnotation);
+}
+
+TEST_CASE(
+    "a deleted Pod that pod_runner runs stays, terminating, until its process has exited, so the "
+    "process's token works during its shutdown; other Pods are deleted at once",
+    "[pod_runner]") {
+  auto client = AdminClient();
+  ScopedNamespace space(*client, "pod-runner");
+  CreateServiceAccount(*client, space.name());
+  ScratchDirectory reports(kReportParent);
+  PodRunner runner({.images = {{"stand-in-pod", STAND_IN_POD}}, .namespace_name = space.name()});
+
+  // The stand-in shuts down for 11 s after SIGTERM and then calls the API server again: longer
+  // than the API server caches a token's authentication (10 s), so that call proves the token is
+  // still valid then, not only that it was earlier.
+  Object pod = Fixture("stand-in-pod.yaml", reports.path());
+  pod.json()["metadata"]["namespace"] = space.name();
+  pod.json()["spec"]["terminationGracePeriodSeconds"] = 30;
+  pod.json()["spec"]["containers"][0]["args"].push_back("--shutdown-ms=11000");
+  REQUIRE(client->Create(pod).ok());
+  // A Pod whose image the runner does not know: kwok alone runs it, as most tests' Pods.
+  Object bystander(
+      Json{{"apiVersion", "v1"},
+           {"kind", "Pod"},
+           {"metadata", {{"name", "bystander"}, {"namespace", space.name()}}},
+           {"spec",
+            {{"terminationGracePeriodSeconds", 20},
+             {"containers",
+              Json::array({{{"name", "main"}, {"image", "registry.example.test/other:v1"}}})}}}});
+  REQUIRE(client->Create(bystander).ok());
+
+  const int pid = WaitForReport(runner, reports.path(), "stand-in")["pid"];
+  WaitUntil(runner, "both pods run",
+            [&] { return RunningPods(*client, space.name()).size() == 2; });
+  auto running = client->Get(kPod, space.name(), "stand-in");
+  REQUIRE(running.ok());
+  CHECK(MarkedRunning(running->json()));
+  auto other = client->Get(kPod, space.name(), "bystander");
+  REQUIRE(other.ok());
+  CHECK_FALSE(MarkedRunning(other->json()));
+
+  const auto deleted_at = std::chrono::steady_clock::now();
+  REQUIRE(client->Delete(kPod, space.name(), "bystander").ok());
+  REQUIRE(client->Delete(kPod, space.name(), "stand-in").ok());
+
+  // The bystander goes at once, despite its 20 s grace period, as it did before the runner's mark.
+  WaitUntil(
+      runner, "the bystander is gone",
+      [&] { return kube::IsNotFoundError(client->Get(kPod, space.name(), "bystander").status()); },
+      std::chrono::seconds(5));
+  const auto bystander_took = std::chrono::steady_clock::now() - deleted_at;
+  INFO("bystander gone after "
+       << std::chrono::duration_cast<std::chrono::milliseconds>(bystander_took).count() << " ms");
+  CHECK(bystander_took < std::chrono::seconds(3));
+
+  // The stand-in's Pod stays, terminating, for as long as the process shuts down.
+  int terminating_seen = 0;
+  while (ProcessRuns(pid)) {
+    auto current = client->Get(kPod, space.name(), "stand-in");
+    if (!ProcessRuns(pid)) break;  // the Pod may go right after the process
+    INFO(current.status().ToString());
+    REQUIRE(current.ok());
+    CHECK(current->json()["metadata"].contains("deletionTimestamp"));
+    CHECK(MarkedRunning(current->json()));
+    ++terminating_seen;
+    REQUIRE(std::chrono::steady_clock::now() - deleted_at < std::chrono::seconds(25));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  const auto process_took = std::chrono::steady_clock::now() - deleted_at;
+  CHECK(terminating_seen >= 20);
+  CHECK(process_took >= std::chrono::milliseconds(10900));
+  CHECK(FileText(reports.path() + "/stand-in/terminated") == std::to_string(pid) + "\n");
+  // At the end of its shutdown the process's Pod-bound token still worked.
+  const Json after = Json::parse(FileText(reports.path() + "/stand-in/after-sigterm.json"));
+  INFO("after SIGTERM: " << after.dump(2));
+  CHECK(after.value("username", "") == "system:serviceaccount:" + space.name() + ":stand-in");
+
+  // Once the process has exited, the runner lets kwok finish the deletion.
+  WaitUntil(
+      runner, "the stand-in's pod is gone",
+      [&] { return kube::IsNotFoundError(client->Get(kPod, space.name(), "stand-in").status()); },
+      std::chrono::seconds(5));
+}
+
 TEST_CASE("stopping pod_runner stops the processes it runs", "[pod_runner]") {
   auto client = AdminClient();
   ScopedNamespace space(*client, "pod-runner");
@@ -285,9 +376,23 @@ TEST_CASE("stopping pod_runner stops the processes it runs", "[pod_runner]") {
   const int pid = WaitForReport(runner, reports.path(), "stand-in")["pid"];
   REQUIRE(ProcessRuns(pid));
 
+  auto marked = client->Get(kPod, space.name(), "stand-in");
+  REQUIRE(marked.ok());
+  CHECK(MarkedRunning(marked->json()));
+
   runner.Stop();
   CHECK_FALSE(ProcessRuns(pid));
   CHECK(FileText(reports.path() + "/stand-in/terminated") == std::to_string(pid) + "\n");
+  // The runner took its mark with it, so nothing it ran is kept from deletion any longer.
+  auto left = client->Get(kPod, space.name(), "stand-in");
+  REQUIRE(left.ok());
+  CHECK_FALSE(MarkedRunning(left->json()));
+  REQUIRE(client->Delete(kPod, space.name(), "stand-in").ok());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  while (!kube::IsNotFoundError(client->Get(kPod, space.name(), "stand-in").status())) {
+    REQUIRE(std::chrono::steady_clock::now() < deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 }  // namespace

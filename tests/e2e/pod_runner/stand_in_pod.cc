@@ -1,8 +1,11 @@
-// stand_in_pod --report-dir=DIR [--storage-path=DIR] [--ignore-sigterm] [anything...]: the process
-// a pod_runner test runs for its Pods. It reports what it was started with to DIR/report.json
-// (argv, environment, working folder, whether it could write into --storage-path and $TMPDIR) and
-// who the API server takes it for (a SelfSubjectReview through $KUBECONFIG), then stays up. On
-// SIGTERM it writes DIR/terminated and exits, unless --ignore-sigterm makes it wait for SIGKILL.
+// stand_in_pod --report-dir=DIR [--storage-path=DIR] [--ignore-sigterm=true]
+//              [--shutdown-ms=N] [anything...]: the process a pod_runner test runs for its Pods. It
+// reports what it was started with to DIR/report.json (argv, environment, working folder, whether
+// it could write into --storage-path and $TMPDIR) and who the API server takes it for (a
+// SelfSubjectReview through $KUBECONFIG), then stays up. On SIGTERM it writes DIR/terminated and
+// exits, unless --ignore-sigterm makes it wait for SIGKILL. With --shutdown-ms it first shuts down
+// for that long, like a graceful shutdown, and then asks the API server again who it is, into
+// DIR/after-sigterm.json: whether its Pod-bound token still works at the end of its shutdown.
 #include <signal.h>
 #include <unistd.h>
 
@@ -94,6 +97,10 @@ int main(int argc, char** argv) {
     sigwait(&signals, &received);
     if (!ignore_sigterm) break;
     std::fprintf(stderr, "stand_in_pod %d: ignoring SIGTERM\n", ::getpid());
+  }
+  if (const std::string shutdown_ms = FlagValue(argc, argv, "shutdown-ms"); !shutdown_ms.empty()) {
+    ::usleep(static_cast<useconds_t>(std::stoi(shutdown_ms)) * 1000);
+    WriteAtomically(report_directory + "/after-sigterm.json", Identity().dump(2));
   }
   WriteAtomically(report_directory + "/terminated", std::to_string(::getpid()) + "\n");
   std::fprintf(stderr, "stand_in_pod %d: terminated\n", ::getpid());

@@ -109,5 +109,44 @@ TEST_CASE("a reconciler Pod deleted mid-apply is replaced and the set converges"
   CHECK((*pod)["metadata"]["name"] != pod_name);
 }
 
+TEST_CASE(
+    "a reconciler Pod deleted on a rollout releases its leader Lease as it stops, so the new Pod "
+    "leads well before the lease would have expired",
+    "[takeover][restart]") {
+  const manifest::GroupVersionKind lease_kind{"coordination.k8s.io", "v1", "Lease"};
+  TakeoverGround ground("takeover-lease");
+  ground.Bootstrap("2s");
+  auto holder = [&] {
+    auto lease = ground.Get(lease_kind, "flux-reconciler-leader-election");
+    return lease ? (*lease)["spec"].value("holderIdentity", "") : std::string();
+  };
+  std::string first_holder;
+  ground.WaitUntil("the first reconciler leads", [&] {
+    first_holder = holder();
+    return !first_holder.empty();
+  });
+  std::optional<Json> pod = ground.ReconcilerPod();
+  REQUIRE(pod);
+
+  // The old process is stopped with SIGTERM while its Pod stays, terminating, so its Pod-bound
+  // token still works and it can give the Lease up; the new process takes it at its first try
+  // instead of waiting out the lease duration (35s).
+  const auto deleted_at = std::chrono::steady_clock::now();
+  REQUIRE(
+      ground.client().Delete(kPodKind, ground.namespace_name(), (*pod)["metadata"]["name"]).ok());
+  ground.WaitUntil(
+      "a new reconciler leads",
+      [&] {
+        const std::string now = holder();
+        return !now.empty() && now != first_holder;
+      },
+      std::chrono::seconds(60));
+  const auto took = std::chrono::steady_clock::now() - deleted_at;
+  INFO("the new reconciler leads after "
+       << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms\n"
+       << ground.Diagnostics());
+  CHECK(took < std::chrono::seconds(15));
+}
+
 }  // namespace
 }  // namespace fluxcpp::testing

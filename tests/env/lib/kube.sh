@@ -135,6 +135,23 @@ kube_nodes_ready() {
 
 kube_default_service_account() { kubectl_admin get serviceaccount default -n default; }
 
+# kwok's Pod stages: its own pod-ready and pod-complete, and the ground's pod-delete
+# (tests/env/kwok/pod-delete-stage.yaml) that leaves Pods the pod runner still runs to the runner.
+kube_write_kwok_stages() {
+  local kwok_module stage
+  # `go mod download` fetches the pinned module through the proxy when the cache lacks it.
+  kwok_module=$(cd "$env_dir/peers/kwok" && GOTOOLCHAIN=local go mod download -json sigs.k8s.io/kwok |
+    sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p') && [[ -n "$kwok_module" ]] ||
+    die "cannot get the kwok module's source (tests/env/peers/kwok)"
+  for stage in pod-ready pod-complete; do
+    [[ -f "$kwok_module/kustomize/stage/pod/fast/$stage.yaml" ]] ||
+      die "kwok's $stage stage is missing in $kwok_module"
+    cat "$kwok_module/kustomize/stage/pod/fast/$stage.yaml"
+    echo "---"
+  done >"$ground_dir/kube/kwok-stages.yaml"
+  cat "$env_dir/kwok/pod-delete-stage.yaml" >>"$ground_dir/kube/kwok-stages.yaml"
+}
+
 kube_up() {
   kube_bin=$("$env_dir/build-peers" --bin-dir kubernetes)
   etcd_bin=$("$env_dir/build-peers" --bin-dir etcd)
@@ -150,7 +167,9 @@ kube_up() {
     ground-admin --cert "$pki/admin.crt" "$pki/admin.key"
   wait_until 60 kube-apiserver kubectl_admin get namespace default
   kube_start_controllers
+  kube_write_kwok_stages
   start_process kwok "$kwok_bin/kwok" --kubeconfig "$ground_dir/kube/admin.kubeconfig" \
+    --config "$ground_dir/kube/kwok-stages.yaml" \
     --manage-all-nodes=false --manage-nodes-with-annotation-selector kwok.x-k8s.io/node=fake \
     --server-address "127.0.0.1:$(reserve_port)" --node-lease-duration-seconds 40
   kube_create_nodes

@@ -11,8 +11,10 @@
 // ServiceAccount.
 // --default-arg replaces the built-in defaults (free ports for --health-addr, --metrics-addr,
 // --storage-addr and --storage-adv-addr, and --storage-path=/data) appended when args lack them.
-// DIR/ready appears once the first list of Pods was handled. SIGTERM or SIGINT stops every process
-// (with its Pod's grace period) and then the runner.
+// DIR/ready appears once the first list of Pods was handled. A deleted Pod stays (terminating)
+// until its processes have exited, see kRunningAnnotation in supervisor.h. SIGTERM or SIGINT stops
+// every process (with its Pod's grace period), removes the runner's marks from the Pods and then
+// stops the runner.
 #include <signal.h>
 #include <unistd.h>
 

@@ -18,6 +18,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "lib/kube/errors.h"
 
 namespace fluxcpp::pod_runner {
 namespace {
@@ -115,6 +116,11 @@ void Supervisor::PodSeen(const Json& pod) {
     PodState& state = pods_[uid];
     state.pod = pod;
     state.present = true;
+    // Also a mark an earlier runner left, or one that an event older than an unmark still shows:
+    // Step removes it again when no process runs.
+    if (pod["metadata"].value("annotations", Json::object()).contains(kRunningAnnotation)) {
+      state.marked = true;
+    }
   }
   Wake();
 }
@@ -182,6 +188,9 @@ void Supervisor::Run(const std::atomic<bool>& stop) {
     Step(true);
     wake_.wait_for(lock, std::chrono::milliseconds(50));
   }
+  // Every process has exited: one more step removes the marks of the Pods whose last process ended
+  // in the previous one, so no deleted Pod stays behind the runner.
+  Step(true);
 }
 
 bool Supervisor::AnyRunning() {
@@ -204,6 +213,9 @@ void Supervisor::Step(bool stopping_all) {
     }
     bool running = false;
     for (auto& [name, process] : state.processes) running = running || process.pid > 0;
+    if (state.marked && state.present && !running && (stopping_all || !Wanted(state))) {
+      Unmark(state);
+    }
     if (!state.present && !running) {
       // The kubelet removes emptyDir volumes with the pod; logs stay for the test that ran it.
       if (!state.directory.empty()) {
@@ -253,7 +265,10 @@ void Supervisor::StartMissing(PodState& state) {
     Process& process = state.processes[name];
     process.container = name;
     if (process.pid > 0 || Clock::now() < process.next_start) continue;
-    absl::Status started = EnsureCredentials(state);
+    absl::Status started = Mark(state);
+    // A conflict: the Pod changed since this view of it; the watch brings the new one at once.
+    if (kube::IsConflictError(started)) continue;
+    if (started.ok()) started = EnsureCredentials(state);
     if (started.ok()) started = Start(state, process, container);
     if (!started.ok()) {
       Log(absl::StrCat(Describe(state.pod), " container ", name,
@@ -288,6 +303,42 @@ void Supervisor::StopAll(PodState& state) {
       process.kill_at = Clock::now() + std::chrono::hours(1);  // once
     }
   }
+}
+
+absl::Status Supervisor::Mark(PodState& state) {
+  if (state.marked) return absl::OkStatus();
+  const Json& metadata = state.pod["metadata"];
+  // The resourceVersion makes the patch fail when the Pod changed since the runner saw it Running
+  // and not deleted, so a Pod whose deletion kwok may already be carrying out is never marked.
+  const Json patch = {{"metadata",
+                       {{"resourceVersion", metadata.value("resourceVersion", "")},
+                        {"annotations", {{kRunningAnnotation, "true"}}}}}};
+  auto patched =
+      client_.Patch(kube::GroupVersionKind{"", "v1", "Pod"}, StringAt(metadata, "namespace"),
+                    StringAt(metadata, "name"), kube::PatchType::kMerge, patch.dump());
+  if (!patched.ok()) {
+    return absl::Status(patched.status().code(),
+                        absl::StrCat("marking ", Describe(state.pod), " with ", kRunningAnnotation,
+                                     ": ", patched.status().message()));
+  }
+  state.marked = true;
+  return absl::OkStatus();
+}
+
+void Supervisor::Unmark(PodState& state) {
+  const Json& metadata = state.pod["metadata"];
+  const Json patch = {{"metadata", {{"annotations", {{kRunningAnnotation, nullptr}}}}}};
+  auto patched =
+      client_.Patch(kube::GroupVersionKind{"", "v1", "Pod"}, StringAt(metadata, "namespace"),
+                    StringAt(metadata, "name"), kube::PatchType::kMerge, patch.dump());
+  if (!patched.ok() && !kube::IsNotFoundError(patched.status())) {
+    // Tried again at the next step.
+    Log(absl::StrCat("removing ", kRunningAnnotation, " from ", Describe(state.pod), ": ",
+                     patched.status().message()));
+    return;
+  }
+  state.marked = false;
+  Log(absl::StrCat(Describe(state.pod), ": no process runs, removed ", kRunningAnnotation));
 }
 
 absl::Status Supervisor::EnsureCredentials(PodState& state) {

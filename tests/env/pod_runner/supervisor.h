@@ -12,6 +12,12 @@
 //     <container>.log                            the process's output, every start appended
 //     <container>.pid                            present while the process runs
 //
+// Like a kubelet, the runner keeps a deleted Pod in the API until its processes have exited (so
+// their Pod-bound token stays valid during a graceful shutdown): while it runs a process for a Pod
+// it marks the Pod with kRunningAnnotation, which the ground's kwok pod-delete stage skips
+// (tests/env/kwok/pod-delete-stage.yaml), and it removes the mark once the Pod is no longer
+// wanted (deleted, not Running) and none of its processes runs, or when the runner stops.
+//
 // Thread-safety: PodSeen/PodGone/Resync may be called from any thread while Run runs on another.
 #pragma once
 
@@ -29,6 +35,8 @@
 #include "tests/env/pod_runner/launch_plan.h"
 
 namespace fluxcpp::pod_runner {
+
+inline constexpr char kRunningAnnotation[] = "pod-runner.fluxcpp.io/running";
 
 struct SupervisorOptions {
   std::map<std::string, std::string> images;  // image basename → absolute path of a binary
@@ -80,6 +88,7 @@ class Supervisor {
     std::map<std::string, Process> processes;  // by container name
     Clock::time_point token_refresh_at;
     bool has_token = false;
+    bool marked = false;  // carries kRunningAnnotation (as far as the runner knows)
   };
 
   bool Wanted(const PodState& state) const;
@@ -90,6 +99,8 @@ class Supervisor {
   void StartMissing(PodState& state);
   void StopAll(PodState& state);
   absl::Status EnsureCredentials(PodState& state);
+  absl::Status Mark(PodState& state);
+  void Unmark(PodState& state);
   absl::Status Start(PodState& state, Process& process, const Json& container);
   bool AnyRunning();
 
