@@ -2,6 +2,7 @@
 // kustomize's ReplacementTransformer does. Field paths are kyaml's: dot-separated, with
 // `[name=value]` picking a sequence element by a field, a number picking it by index, `*` every
 // element, and `[a.b/c]` a key holding dots.
+#include <limits>
 #include <optional>
 
 #include "lib/kustomize/engine.h"
@@ -164,6 +165,29 @@ Json Retyped(const Json& target, const std::string& text) {
   return text;
 }
 
+// Options of the wrong type are errors naming them, as kustomize's strict decoding refuses them
+// (`create: "yes"`, `index: one`); a missing option takes its default.
+absl::StatusOr<bool> CreateOption(const Json& options, const std::string& where) {
+  auto found = options.find("create");
+  if (found == options.end() || found->is_null()) return false;
+  if (!found->is_boolean()) {
+    return absl::InvalidArgumentError(where + ": options.create must be true or false, not " +
+                                      found->dump());
+  }
+  return found->get<bool>();
+}
+
+absl::StatusOr<int> IndexOption(const Json& options, const std::string& where) {
+  auto found = options.find("index");
+  if (found == options.end() || found->is_null()) return 0;
+  if (!found->is_number_integer() || found->get<int64_t>() < std::numeric_limits<int>::min() ||
+      found->get<int64_t>() > std::numeric_limits<int>::max()) {
+    return absl::InvalidArgumentError(where + ": options.index must be an integer, not " +
+                                      found->dump());
+  }
+  return found->get<int>();
+}
+
 absl::Status SetValue(Json& target, const Json& value, const Json& options,
                       const std::string& where) {
   std::string delimiter =
@@ -185,9 +209,9 @@ absl::Status SetValue(Json& target, const Json& value, const Json& options,
       parts.push_back(text.substr(start, next - start));
       start = next + delimiter.size();
     }
-    int index = options.contains("index") && options["index"].is_number_integer()
-                    ? options["index"].get<int>()
-                    : 0;
+    absl::StatusOr<int> index_option = IndexOption(options, where);
+    if (!index_option.ok()) return index_option.status();
+    int index = *index_option;
     std::string part = ScalarText(value);
     if (index < 0) {
       parts.insert(parts.begin(), part);
@@ -257,7 +281,9 @@ absl::Status Replace(const Json& replacement, const std::string& where,
         if (next == std::string::npos) break;
         start = next + delimiter.size();
       }
-      int index = options.value("index", 0);
+      absl::StatusOr<int> index_option = IndexOption(options, where);
+      if (!index_option.ok()) return index_option.status();
+      int index = *index_option;
       if (index < 0 || static_cast<size_t>(index) >= parts.size()) {
         return absl::InvalidArgumentError(where + ": options.index " + std::to_string(index) +
                                           " is out of bounds for value " + text);
@@ -270,7 +296,10 @@ absl::Status Replace(const Json& replacement, const std::string& where,
       return absl::InvalidArgumentError(where + ": a replacement target needs select");
     }
     const Json& options = target.value("options", Json::object());
-    bool create = options.is_object() && options.value("create", false);
+    absl::StatusOr<bool> create_option =
+        options.is_object() ? CreateOption(options, where) : absl::StatusOr<bool>(false);
+    if (!create_option.ok()) return create_option.status();
+    bool create = *create_option;
     for (Resource& resource : resources) {
       auto selected = Selected(resource, target["select"]);
       if (!selected.ok()) return Prefixed(selected.status(), where);

@@ -27,5 +27,19 @@ TEST_CASE("a replacement without a source names the kustomization and the select
         std::string::npos);
 }
 
+TEST_CASE("replacement options of the wrong type are errors naming the option") {
+  // Found by the kustomize_build fuzz target: a non-boolean `create` threw out of the build.
+  auto created = Build(TestdataPath("replacements/bad-options"), ".");
+  REQUIRE_FALSE(created.ok());
+  CHECK(created.status().code() == absl::StatusCode::kInvalidArgument);
+  CHECK(std::string(created.status().message()).find("options.create must be true or false") !=
+        std::string::npos);
+
+  auto indexed = Build(TestdataPath("replacements/bad-index"), ".");
+  REQUIRE_FALSE(indexed.ok());
+  CHECK(std::string(indexed.status().message()).find("options.index must be an integer") !=
+        std::string::npos);
+}
+
 }  // namespace
 }  // namespace fluxcpp::kustomize
