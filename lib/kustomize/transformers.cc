@@ -12,6 +12,13 @@ using manifest::Json;
 
 namespace {
 
+// A string field of an object from a resource, or "" when it is missing or not a string:
+// resources are arbitrary YAML, and `name: 5` in a subject must not end the build.
+std::string StringField(const Json& object, const char* key) {
+  auto found = object.find(key);
+  return found != object.end() && found->is_string() ? found->get<std::string>() : std::string();
+}
+
 void ApplySpecs(const std::vector<FieldSpec>& specs, std::vector<Resource>& resources,
                 const std::function<void(Json&)>& visit) {
   for (Resource& resource : resources) {
@@ -103,7 +110,7 @@ void TransformNamespace(const std::string& namespace_name, std::vector<Resource>
       // ServiceAccount through the name references.
       if (json.contains("subjects") && json["subjects"].is_array()) {
         for (Json& subject : json["subjects"]) {
-          if (subject.is_object() && subject.value("name", "") == "default") {
+          if (subject.is_object() && StringField(subject, "name") == "default") {
             subject["namespace"] = namespace_name;
           }
         }
@@ -387,7 +394,7 @@ const Resource* SubjectAccount(const std::vector<Resource>& resources, const Jso
   };
   std::string name = subject["name"].get<std::string>();
   bool any_namespace = !subject.contains("namespace");
-  std::string wanted = normalize(subject.value("namespace", ""));
+  std::string wanted = normalize(StringField(subject, "namespace"));
   std::vector<const Resource*> candidates;
   for (const Resource& resource : resources) {
     if (resource.object.Kind() != "ServiceAccount") continue;
@@ -448,7 +455,7 @@ void FixNameReferences(std::vector<Resource>& resources) {
     if ((gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding") &&
         json.contains("roleRef") && json["roleRef"].is_object()) {
       Json& role_ref = json["roleRef"];
-      std::string kind = role_ref.value("kind", "");
+      std::string kind = StringField(role_ref, "kind");
       if ((kind == "Role" || kind == "ClusterRole") && role_ref.contains("name") &&
           role_ref["name"].is_string()) {
         auto renamed = Referral(snapshot, kind, role_ref["name"].get<std::string>(),
@@ -513,7 +520,7 @@ void FixNameReferences(std::vector<Resource>& resources) {
     if ((gvk.kind == "RoleBinding" || gvk.kind == "ClusterRoleBinding") &&
         json.contains("subjects") && json["subjects"].is_array()) {
       for (Json& subject : json["subjects"]) {
-        if (!subject.is_object() || subject.value("kind", "") != "ServiceAccount" ||
+        if (!subject.is_object() || StringField(subject, "kind") != "ServiceAccount" ||
             !subject.contains("name") || !subject["name"].is_string()) {
           continue;
         }

@@ -55,5 +55,18 @@ TEST_CASE("remote resources are refused") {
   CHECK(std::string(built.status().message()).find("remote resource") != std::string::npos);
 }
 
+TEST_CASE("binding subjects and role references that are not strings pass through") {
+  // Resources are arbitrary YAML: a number where the namespace and name-reference transformers
+  // expect a string used to end the build with an exception.
+  auto built = Build(TestdataPath("odd-subjects"), ".");
+  INFO(built.status());
+  REQUIRE(built.ok());
+  REQUIRE(built->size() == 2);
+  const manifest::Json& binding = (*built)[1].json();
+  CHECK(binding["metadata"]["name"] == "team-odd");
+  CHECK(binding["roleRef"]["kind"] == 7);
+  CHECK(binding["subjects"][0]["name"] == 5);
+}
+
 }  // namespace
 }  // namespace fluxcpp::kustomize
